@@ -1,0 +1,69 @@
+"""Exceptions raised by :mod:`balances`.
+
+Every error says what went wrong, where (file, row, column, parameter) and,
+when there is one, the fix. Catching :class:`BalancesError` catches them all.
+"""
+
+from __future__ import annotations
+
+
+class BalancesError(Exception):
+    """Base class of every error raised on purpose by :mod:`balances`."""
+
+
+class DataError(BalancesError):
+    """A raw or processed data file is missing, corrupt or not as expected.
+
+    Parameters
+    ----------
+    path
+        The file concerned.
+    problem
+        What is wrong, in words a researcher can act on.
+    row, column
+        Where in the file, when known. ``row`` is the 1-based line number in the
+        file as a text editor shows it (the header is line 1).
+    fix
+        What to do about it.
+    """
+
+    def __init__(
+        self,
+        path: object,
+        problem: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.row = row
+        self.column = column
+        self.fix = fix
+        where = self.path
+        if row is not None:
+            where += f", line {row}"
+        if column is not None:
+            where += f", column {column!r}"
+        msg = f"{where}: {problem}"
+        if fix:
+            msg += f". Fix: {fix}"
+        super().__init__(msg)
+
+
+class RegistryError(BalancesError):
+    """A declarative file (source catalogue, indicator registry, spec) is invalid."""
+
+
+class ParameterError(BalancesError, ValueError):
+    """A user-supplied parameter is out of range or unknown.
+
+    The message names the parameter and the allowed values.
+    """
+
+    def __init__(self, name: str, value: object, allowed: str) -> None:
+        self.name = name
+        self.value = value
+        self.allowed = allowed
+        super().__init__(f"parameter {name!r} = {value!r} is not allowed; expected {allowed}")
