@@ -46,6 +46,7 @@ COW_FROM_ISO3_FIXES: dict[str, int] = {
     "TUV": 947,
     "TON": 955,
     "NRU": 970,
+    "VAT": 327,  # COW: Papal States 327, used for the Holy See by later datasets
 }
 
 #: States coded differently by COW before 1990: West Germany (GFR) 260 and

@@ -1,0 +1,143 @@
+"""Command line: ``balances data|indicators|score|ko|breaks|report|lab``.
+
+Every command prints to stdout (tables as text, CSV or JSON) and reports
+errors as one line on stderr naming what to fix, with exit code 2 for bad
+parameters or data and 1 for failed reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from balances import __version__
+from balances.errors import BalancesError
+
+
+def emit(df: pd.DataFrame, fmt: str) -> None:
+    """Print a frame as an aligned table, CSV or JSON records."""
+    if fmt == "csv":
+        sys.stdout.write(df.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    elif fmt == "json":
+        sys.stdout.write(df.to_json(orient="records", double_precision=6) + "\n")
+    else:
+        with pd.option_context("display.max_rows", None, "display.max_columns", None,
+                               "display.width", 200, "display.float_format", "{:.4g}".format):
+            sys.stdout.write(df.to_string(index=False) + "\n")
+
+
+def _add_format(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                   help="output format (default: table)")
+
+
+# ---------------------------------------------------------------- data
+def _cmd_data_build(args: argparse.Namespace) -> int:
+    from balances.build import build
+    from balances.config import processed_dir, raw_dir
+
+    root = raw_dir(args.raw_dir)
+    out = Path(args.out) if args.out else processed_dir()
+    prov = build(root, out, only=args.only or None, verify=not args.no_verify,
+                 progress=lambda n: print(f"building {n}", file=sys.stderr))
+    print(f"wrote {len(prov)} tables to {out}")
+    return 0
+
+
+def _cmd_data_check(args: argparse.Namespace) -> int:
+    from balances.build import check_processed
+    from balances.config import processed_dir, raw_dir
+    from balances.sources.raw import RawFiles
+
+    out = Path(args.out) if args.out else processed_dir()
+    for line in check_processed(out):
+        print(line)
+    root = raw_dir(args.raw_dir, required=args.raw_dir is not None)
+    if root is not None:
+        raw = RawFiles(root)
+        n = 0
+        for sid, src in sorted(raw.catalogue.items()):
+            for f in src.files:
+                raw.path(sid, f.path)
+                n += 1
+        print(f"raw: {n} files in {root} match the catalogue's SHA-256")
+    else:
+        print("raw: no raw directory found; only the processed tables were checked")
+    return 0
+
+
+def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    from balances.config import PROJECT_DIR
+    from balances.fetch import fetch
+
+    dest = Path(args.dest) if args.dest else PROJECT_DIR / ".cache" / "raw"
+    results = fetch(dest, base_url=args.base_url, only=args.only or None,
+                    progress=lambda p: print(f"fetching {p}", file=sys.stderr))
+    df = pd.DataFrame([r.__dict__ for r in results])
+    emit(df, args.format)
+    manual = int((df["status"] == "manual").sum()) if len(df) else 0
+    if manual:
+        print(f"{manual} file(s) have no direct download; fetch them by hand (see 'detail')",
+              file=sys.stderr)
+    return 0
+
+
+def _cmd_data_summary(args: argparse.Namespace) -> int:
+    from balances.data import tables
+
+    rows = [{"table": k, "level": v["level"], "rows": v["rows"],
+             "first_year": (v["years"] or [None, None])[0], "last_year": (v["years"] or [None, None])[1],
+             "sources": ", ".join(v["sources"])} for k, v in tables().items()]
+    emit(pd.DataFrame(rows), args.format)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``balances`` command."""
+    parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"balances {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    data = sub.add_parser("data", help="fetch, build and check the data").add_subparsers(
+        dest="data_command", required=True)
+    p = data.add_parser("build", help="build the processed tables from the raw files")
+    p.add_argument("--raw-dir", help="raw-data directory (default: $BALANCES_RAW_DIR or ../shared/data/raw)")
+    p.add_argument("--out", help="processed directory (default: data/processed)")
+    p.add_argument("--only", nargs="*", help="table names to rebuild")
+    p.add_argument("--no-verify", action="store_true", help="skip raw-file hash checks (newer upstream)")
+    p.set_defaults(func=_cmd_data_build)
+    p = data.add_parser("check", help="verify processed tables (and raw files if found) against their hashes")
+    p.add_argument("--raw-dir")
+    p.add_argument("--out", help="processed directory (default: data/processed)")
+    p.set_defaults(func=_cmd_data_check)
+    p = data.add_parser("fetch", help="download raw upstream files with hash checks (pooch)")
+    p.add_argument("--dest", help="target raw directory (default: .cache/raw)")
+    p.add_argument("--base-url", help="mirror serving the raw-directory layout")
+    p.add_argument("--only", nargs="*", help="source ids")
+    _add_format(p)
+    p.set_defaults(func=_cmd_data_fetch)
+    p = data.add_parser("summary", help="list the processed tables")
+    _add_format(p)
+    p.set_defaults(func=_cmd_data_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``balances`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except BalancesError as exc:
+        print(f"balances: error: {exc}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,26 @@
+"""Shared fixtures: the raw-data directory (CI has it at ../shared/data/raw)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from balances.config import raw_dir
+
+
+@pytest.fixture(scope="session")
+def raw_root() -> Path:
+    """The raw-data directory; tests needing it skip when it is absent (never in CI)."""
+    root = raw_dir(required=False)
+    if root is None:
+        pytest.skip("raw-data directory not found (set BALANCES_RAW_DIR)")
+    return root
+
+
+@pytest.fixture(scope="session")
+def raw(raw_root: Path):
+    """A hash-verifying view of the raw directory."""
+    from balances.sources.raw import RawFiles
+
+    return RawFiles(raw_root)
