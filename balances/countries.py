@@ -153,6 +153,9 @@ NAME_FIXES: dict[str, str] = {
     "Soviet Union": "RUS",
     "Russia (Soviet Union)": "RUS",
     "Kosovo": "XKX",
+    "Czechoslovakia": "CSK",  # country_converter says CZE; COW 315 (CSK) until 1992, Czechia 316 after
+    "German Democratic Republic": "DDR",  # not placed by country_converter; COW 265
+    "Yugoslavia": "SRB",  # not placed by country_converter; COW 345 continues as Serbia (as USSR -> RUS)
 }
 _NOT_FOUND = "\x00not-found"
 

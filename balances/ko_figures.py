@@ -341,6 +341,8 @@ def compare_with_sipri(
 
     *Table 2.* Current "Others" is all Russian deliveries in the period minus those to the
     recipients Ko names; "Total" is all deliveries. Shares are computed from the same sums.
+    These are sums of SIPRI's rounded cells, so they can differ by a few units from the
+    "Total" printed in SIPRI's own TIV tables.
     TIV figures are revised in every SIPRI release, so differences measure revisions plus
     any changes in coverage.
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -11,9 +12,11 @@ from balances.config import raw_dir
 
 @pytest.fixture(scope="session")
 def raw_root() -> Path:
-    """The raw-data directory; tests needing it skip when it is absent (never in CI)."""
+    """The raw-data directory; tests needing it skip when it is absent (fail in CI)."""
     root = raw_dir(required=False)
     if root is None:
+        if os.environ.get("BALANCES_REQUIRE_RAW"):
+            pytest.fail("BALANCES_REQUIRE_RAW is set but the raw-data directory was not found")
         pytest.skip("raw-data directory not found (set BALANCES_RAW_DIR)")
     return root
 

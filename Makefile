@@ -1,0 +1,53 @@
+# balances: two commands do everything on a fresh clone (Python 3.11 and make).
+#   make reports   install into .venv, then build the per-period reports from the committed data
+#   make test      install into .venv (with test extras), then run the whole test suite
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Raw upstream files (only needed to rebuild data/processed); CI has them beside the clone.
+export BALANCES_RAW_DIR ?= $(abspath ../shared/data/raw)
+
+.DEFAULT_GOAL := help
+.PHONY: help install reports test test-fast data check lint bench lab clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --python $(BIN)/python --compile-bytecode --quiet -e '.[test,browser,dask]'
+	# rfc3987-syntax (a jsonschema extra) adds 1.5-3 s to every papermill/nbconvert import; nothing here needs it
+	-$(BIN)/uv pip uninstall --python $(BIN)/python --quiet rfc3987-syntax
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 > /dev/null
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install balances with its test extras
+
+reports: install  ## main job: execute every period's notebooks and write reports/index.html
+	$(BIN)/balances data check
+	$(BIN)/balances report --out reports
+
+test: install  ## run the full test suite (slow and browser tests included)
+	$(BIN)/python -m pytest
+
+test-fast: install  ## tests without the slow and browser ones
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+data: install  ## rebuild data/processed from the raw files in $$BALANCES_RAW_DIR
+	$(BIN)/balances data build
+
+check: install  ## verify processed tables and raw files against their hashes
+	$(BIN)/balances data check
+
+lint: install  ## ruff
+	$(BIN)/ruff check balances tests bench
+
+bench: install  ## run the benchmark scripts (they print their figures)
+	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+lab: install  ## start JupyterLab on the notebooks
+	$(BIN)/balances lab
+
+clean:  ## remove the virtualenv and generated reports
+	rm -rf $(VENV) reports/*.html reports/*/ reports/manifest.json
