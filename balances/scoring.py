@@ -1,0 +1,358 @@
+"""indicators -> scores: normalise, impute, weight, aggregate (OECD/JRC Handbook, COINr).
+
+Each method is a small function reached by name (:data:`NORMALISERS`,
+:data:`IMPUTERS`, :data:`AGGREGATORS`, :data:`WEIGHTINGS`); a
+:class:`ScoringSpec` names the choices and can be saved, hashed and passed
+into notebooks. Scores are on a 0-100 scale where higher means closer
+alignment of the focal pair against the reference power: every indicator is
+first oriented by its declared direction, then normalised across the whole
+panel so that years are comparable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from scipy.special import ndtr
+
+from balances.errors import ParameterError, RegistryError
+from balances.indicators.registry import LENSES, Indicator
+
+# ---------------------------------------------------------------- normalisation
+# Each takes a (years x indicators) array already oriented (higher = more
+# alignment) and returns values in [0, 100], NaN kept.
+
+
+def norm_minmax(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
+    """Min-max over the panel: 0 at the series' minimum, 100 at its maximum."""
+    lo, hi = np.nanmin(x, axis=0), np.nanmax(x, axis=0)
+    span = np.where(hi > lo, hi - lo, np.nan)
+    out = 100 * (x - lo) / span
+    return np.where(np.isfinite(x) & ~np.isfinite(span), 50.0, out)
+
+
+def norm_zscore(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
+    """z-score over the panel, mapped to 0-100 through the normal CDF (order kept, 50 = mean)."""
+    mu, sd = np.nanmean(x, axis=0), np.nanstd(x, axis=0, ddof=1)
+    z = (x - mu) / np.where(sd > 0, sd, np.nan)
+    out = 100 * ndtr(z)
+    return np.where(np.isfinite(x) & ~(sd > 0), 50.0, out)
+
+
+def norm_rank(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
+    """Percentile rank over the panel (ties averaged): 0 lowest, 100 highest."""
+    ranks = pd.DataFrame(x).rank(axis=0, method="average").to_numpy()
+    n = np.sum(np.isfinite(x), axis=0)
+    return np.where(n > 1, 100 * (ranks - 1) / np.maximum(n - 1, 1), 50.0) * np.where(np.isfinite(x), 1, np.nan)
+
+
+def norm_distance(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
+    """Distance to a reference year: 50 at the reference year's value, 0/100 at the largest
+    departure below/above it (a symmetric scale, so the sign of change is kept)."""
+    if ref_row is None:
+        raise ParameterError("reference_year", None, "a year inside the panel for 'distance' normalisation")
+    ref = x[ref_row]
+    dev = x - ref
+    scale = np.nanmax(np.abs(dev), axis=0)
+    out = 50 + 50 * dev / np.where(scale > 0, scale, np.nan)
+    return np.where(np.isfinite(x) & np.isfinite(ref) & ~(scale > 0), 50.0, out)
+
+
+NORMALISERS: dict[str, Callable[[np.ndarray, int | None], np.ndarray]] = {
+    "minmax": norm_minmax,
+    "zscore": norm_zscore,
+    "rank": norm_rank,
+    "distance": norm_distance,
+}
+
+# ---------------------------------------------------------------- imputation
+
+
+def impute_none(df: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """No imputation."""
+    return df
+
+
+def impute_linear(df: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Linear interpolation between observed years only (never beyond a series' coverage)."""
+    return df.interpolate(method="index", limit_area="inside")
+
+
+def impute_locf(df: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Last observation carried forward for at most ``limit`` years."""
+    return df.ffill(limit=limit)
+
+
+IMPUTERS: dict[str, Callable[[pd.DataFrame, int], pd.DataFrame]] = {
+    "none": impute_none,
+    "linear": impute_linear,
+    "locf": impute_locf,
+}
+
+# ---------------------------------------------------------------- aggregation
+# Weighted means over the indicators present in a year; weights renormalised
+# over those present. Scores are shifted by +1 for geometric/generalised means
+# so a 0 does not annihilate the product (COINr does the same).
+
+
+def agg_arithmetic(x: np.ndarray, w: np.ndarray, p: float = 1.0) -> np.ndarray:
+    """Weighted arithmetic mean: ``x`` (..., I), ``w`` (..., I) broadcastable."""
+    return agg_generalised(x, w, 1.0)
+
+
+def agg_geometric(x: np.ndarray, w: np.ndarray, p: float = 0.0) -> np.ndarray:
+    """Weighted geometric mean (on ``x + 1``), penalising unbalanced profiles."""
+    return agg_generalised(x, w, 0.0)
+
+
+def agg_generalised(x: np.ndarray, w: np.ndarray, p: float = 0.5) -> np.ndarray:
+    """Weighted generalised (power) mean of order ``p`` on ``x + 1``; p=1 arithmetic, p->0 geometric."""
+    present = np.isfinite(x)
+    ww = np.where(present, w, 0.0)
+    tot = ww.sum(axis=-1)
+    xs = np.where(present, x, 0.0) + 1.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if p == 1.0:
+            m = (ww * xs).sum(axis=-1) / tot
+            return np.where(tot > 0, m - 1.0, np.nan)
+        if abs(p) < 1e-12:
+            m = np.exp((ww * np.log(xs)).sum(axis=-1) / tot)
+        else:
+            m = ((ww * xs**p).sum(axis=-1) / tot) ** (1 / p)
+    return np.where(tot > 0, m - 1.0, np.nan)
+
+
+AGGREGATORS: dict[str, Callable[[np.ndarray, np.ndarray, float], np.ndarray]] = {
+    "arithmetic": agg_arithmetic,
+    "geometric": agg_geometric,
+    "generalised": agg_generalised,
+}
+
+# ---------------------------------------------------------------- spec
+
+
+class ScoringSpec(BaseModel):
+    """The analyst's choices, declarative: save it, hash it, pass it into a notebook.
+
+    Examples
+    --------
+    >>> spec = ScoringSpec(normalise="zscore")
+    >>> len(spec.digest())
+    12
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normalise: Literal["minmax", "zscore", "rank", "distance"] = "minmax"
+    reference_year: int = Field(1991, description="for 'distance' normalisation (e.g. 1991, or 1999 for Ko)")
+    impute: Literal["none", "linear", "locf"] = "linear"
+    locf_max: int = Field(3, ge=1, le=10)
+    weights: Literal["equal", "equal_per_lens", "pca", "manual"] = "equal_per_lens"
+    manual_weights: dict[str, float] = Field(default_factory=dict)
+    lens_weights: dict[str, float] = Field(default_factory=lambda: {lens: 1.0 for lens in LENSES})
+    aggregate: Literal["arithmetic", "geometric", "generalised"] = "arithmetic"
+    power: float = Field(0.5, description="order p of the generalised mean")
+    exclude: list[str] = Field(default_factory=list)
+
+    def digest(self) -> str:
+        """Short SHA-256 of the canonical JSON of the spec."""
+        blob = json.dumps(self.model_dump(), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:12]
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(yaml.safe_dump(self.model_dump(), sort_keys=True), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ScoringSpec:
+        """Read a spec from YAML; errors name the file and the field."""
+        path = Path(path)
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return cls(**raw)
+        except (OSError, yaml.YAMLError) as exc:
+            raise RegistryError(f"{path}: cannot read the scoring spec ({exc})") from exc
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            raise RegistryError(f"{path}: {problems}") from exc
+
+
+#: Named presets for notebooks and the explorer.
+PRESETS: dict[str, ScoringSpec] = {
+    "default": ScoringSpec(),
+    "ko": ScoringSpec(normalise="distance", reference_year=1999),
+    "zscore": ScoringSpec(normalise="zscore"),
+    "rank_geometric": ScoringSpec(normalise="rank", aggregate="geometric"),
+    "pca": ScoringSpec(weights="pca"),
+    "no_imputation": ScoringSpec(impute="none"),
+}
+
+
+def resolve_spec(spec: ScoringSpec | str | Mapping | None) -> ScoringSpec:
+    """A spec from an object, a preset name, a YAML path or a mapping."""
+    if spec is None:
+        return PRESETS["default"]
+    if isinstance(spec, ScoringSpec):
+        return spec
+    if isinstance(spec, Mapping):
+        try:
+            return ScoringSpec(**spec)
+        except ValidationError as exc:
+            raise ParameterError("spec", dict(spec), f"fields of ScoringSpec ({exc.errors()[0]['msg']})") from exc
+    if spec in PRESETS:
+        return PRESETS[spec]
+    if Path(spec).is_file():
+        return ScoringSpec.load(spec)
+    raise ParameterError("spec", spec, f"a preset {sorted(PRESETS)} or a YAML file")
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+def prepare(
+    panel: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Orient, impute and normalise the panel.
+
+    Returns
+    -------
+    normalised : DataFrame
+        years x indicators on 0-100 (higher = more alignment).
+    imputed : DataFrame
+        years x indicators booleans, True where the value was imputed.
+    raw : DataFrame
+        years x indicators, values as computed (before orientation).
+    """
+    drivers = [i for i in dict.fromkeys(panel["indicator"]) if i in registry
+               and registry[i].lens in LENSES and i not in spec.exclude]
+    raw = panel.pivot(index="year", columns="indicator", values="value")[drivers]
+    oriented = raw * np.array([registry[i].direction for i in drivers], dtype=float)
+    filled = IMPUTERS[spec.impute](oriented, spec.locf_max)
+    imputed = filled.notna() & oriented.isna()
+    ref_row = None
+    if spec.normalise == "distance":
+        if spec.reference_year not in filled.index:
+            raise ParameterError("reference_year", spec.reference_year,
+                                 f"a year in {filled.index.min()}-{filled.index.max()}")
+        ref_row = int(filled.index.get_loc(spec.reference_year))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        norm = NORMALISERS[spec.normalise](filled.to_numpy(dtype=float), ref_row)
+    return pd.DataFrame(norm, index=filled.index, columns=drivers), imputed, raw
+
+
+def indicator_weights(
+    norm: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec
+) -> pd.DataFrame:
+    """Nominal weights: within each lens (sum 1) and in the overall score (sum 1).
+
+    Returns
+    -------
+    DataFrame
+        index indicator; columns ``lens, within_lens, overall``.
+    """
+    ids = list(norm.columns)
+    lens = pd.Series({i: registry[i].lens for i in ids})
+    if spec.weights == "manual":
+        unknown = sorted(set(spec.manual_weights) - set(ids))
+        if unknown:
+            raise ParameterError("manual_weights", unknown, f"indicator ids among {ids}")
+        raw_w = pd.Series({i: float(spec.manual_weights.get(i, 0.0)) for i in ids})
+    elif spec.weights == "pca":
+        raw_w = pd.Series(0.0, index=ids)
+        for name in LENSES:
+            cols = lens.index[lens == name]
+            raw_w[cols] = _pca_weights(norm[cols])
+    else:
+        raw_w = pd.Series(1.0, index=ids)
+    if (raw_w < 0).any():
+        raise ParameterError("manual_weights", raw_w[raw_w < 0].to_dict(), "non-negative weights")
+    within = raw_w / raw_w.groupby(lens).transform("sum").replace(0, np.nan)
+    within = within.fillna(0.0)
+    lw = pd.Series({name: float(spec.lens_weights.get(name, 0.0)) for name in LENSES})
+    if (lw < 0).any() or lw.sum() <= 0:
+        raise ParameterError("lens_weights", spec.lens_weights, "non-negative weights, not all zero")
+    if spec.weights == "equal":
+        overall = pd.Series(1.0 / len(ids), index=ids)
+    else:
+        present_lens = lw[lw.index.isin(lens.unique())]
+        overall = within * lens.map(present_lens / present_lens.sum())
+    return pd.DataFrame({"lens": lens, "within_lens": within, "overall": overall})
+
+
+def _pca_weights(block: pd.DataFrame) -> np.ndarray:
+    """Squared loadings of the first principal component (complete years), as weights."""
+    complete = block.dropna()
+    if complete.shape[0] < 3 or complete.shape[1] < 2:
+        return np.ones(block.shape[1])
+    z = (complete - complete.mean()) / complete.std(ddof=1).replace(0, np.nan)
+    z = z.fillna(0.0).to_numpy()
+    _, _, vt = np.linalg.svd(z, full_matrices=False)
+    w = vt[0] ** 2
+    return w if w.sum() > 0 else np.ones(block.shape[1])
+
+
+def aggregate_scores(
+    norm: pd.DataFrame, weights: pd.DataFrame, spec: ScoringSpec
+) -> pd.DataFrame:
+    """Per year: a score for each lens and the overall score, with indicators counted.
+
+    Returns
+    -------
+    DataFrame
+        columns ``year, lens, score, n_indicators`` (lens ``overall`` included).
+    """
+    agg = AGGREGATORS[spec.aggregate]
+    x = norm.to_numpy(dtype=float)
+    rows = []
+    for name in (*LENSES, "overall"):
+        if name == "overall":
+            w = weights["overall"].to_numpy()
+        else:
+            w = np.where(weights["lens"] == name, weights["within_lens"], 0.0)
+        score = agg(x, w[None, :], spec.power)
+        n = (np.isfinite(x) & (w[None, :] > 0)).sum(axis=1)
+        rows.append(pd.DataFrame({"year": norm.index, "lens": name, "score": score, "n_indicators": n}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def contributions(norm: pd.DataFrame, weights: pd.DataFrame) -> pd.DataFrame:
+    """Each indicator's contribution to the overall arithmetic score, per year (long)."""
+    w = weights["overall"]
+    present = norm.notna()
+    share = present.mul(w, axis=1)
+    share = share.div(share.sum(axis=1).replace(0, np.nan), axis=0)
+    contrib = norm.fillna(0) * share
+    out = contrib.stack().rename("contribution").reset_index()
+    out.columns = ["year", "indicator", "contribution"]
+    out["lens"] = out["indicator"].map(weights["lens"])
+    return out
+
+
+def score_panel(
+    panel: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec | str | None = None
+) -> dict[str, pd.DataFrame]:
+    """Score a values panel with one spec.
+
+    Returns
+    -------
+    dict
+        ``scores`` (year, lens, score, n_indicators), ``normalised`` (years x
+        indicators), ``weights`` (nominal and effective), ``imputed`` flags,
+        ``contributions``.
+    """
+    spec = resolve_spec(spec)
+    norm, imputed, _ = prepare(panel, registry, spec)
+    weights = indicator_weights(norm, registry, spec)
+    scores = aggregate_scores(norm, weights, spec)
+    contrib = contributions(norm, weights)
+    eff = contrib.groupby("indicator")["contribution"].sum()
+    weights = weights.assign(effective=(eff / eff.sum()).reindex(weights.index))
+    return {"scores": scores, "normalised": norm, "weights": weights, "imputed": imputed,
+            "contributions": contrib}
