@@ -71,7 +71,7 @@ def read_user_table(path: Path) -> pd.DataFrame:
     out_of_range = years.isna() | ~years.between(PANEL_START, PANEL_END)
     if out_of_range.any():
         line = out_of_range.idxmax()
-        raise DataError(path, f"year {years.loc[line]!r} outside the panel {PANEL_START}-{PANEL_END}",
+        raise DataError(path, f"year {years.loc[line]} outside the panel {PANEL_START}-{PANEL_END}",
                         row=int(line), column="year")
     check_unique(df, [*(["iso3"] if keys == ["ccode"] else keys), "year"], path)
     df["year"] = df["year"].astype("int64")
