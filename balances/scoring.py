@@ -281,7 +281,8 @@ def indicator_weights(
     if spec.weights == "equal":
         overall = pd.Series(1.0 / len(ids), index=ids)
     else:
-        present_lens = lw[lw.index.isin(lens.unique())]
+        active = within.groupby(lens).sum()
+        present_lens = lw[lw.index.isin(active.index[active > 0])]
         overall = within * lens.map(present_lens / present_lens.sum())
     return pd.DataFrame({"lens": lens, "within_lens": within, "overall": overall})
 
