@@ -97,6 +97,48 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- indicators and scores
+def _triad_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--focal", default="RUS,CHN", help="focal pair, ISO3 codes (default RUS,CHN)")
+    p.add_argument("--reference", default="USA", help="reference power, ISO3 (default USA)")
+    p.add_argument("--indicators-dir", help="directory of your own indicator YAML files and CSV tables "
+                   "(default: $BALANCES_USER_DIR)")
+
+
+def _cmd_indicators(args: argparse.Namespace) -> int:
+    from balances.indicators.panel import Tables, compute_panel
+    from balances.triad import Triad
+
+    source = Tables(args.indicators_dir)
+    triad = Triad.parse(args.focal, args.reference)
+    lenses = [args.lens] if args.lens else None
+    panel = compute_panel(triad, start=args.start, end=args.end, source=source, lenses=lenses)
+    if args.values:
+        emit(panel[["year", "indicator", "lens", "value", "status", "note"]], args.format)
+        return 0
+    registry = source.registry()
+    present = panel[panel["status"] != "missing"].groupby("indicator")["year"].agg(["min", "max"])
+    rows = []
+    for iid in dict.fromkeys(panel["indicator"]):
+        ind = registry[iid]
+        rows.append({
+            "id": iid, "lens": ind.lens, "title": ind.title, "unit": ind.unit, "direction": ind.direction,
+            "sources": " ".join(ind.sources), "citation": ind.citation,
+            "first_year": present["min"].get(iid), "last_year": present["max"].get(iid),
+        })
+    emit(pd.DataFrame(rows), args.format)
+    return 0
+
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from balances.analysis import score
+
+    res = score(focal=args.focal, reference=args.reference, start=args.start, end=args.end,
+                spec=args.spec, draws=args.draws, seed=args.seed, indicators_dir=args.indicators_dir)
+    emit(res.table(), args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``balances`` command."""
     parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
@@ -124,6 +166,25 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser("summary", help="list the processed tables")
     _add_format(p)
     p.set_defaults(func=_cmd_data_summary)
+
+    p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
+    p.add_argument("--lens", choices=("power", "threat", "interests", "alignment"))
+    p.add_argument("--values", action="store_true", help="print the computed panel (year, indicator, value, status)")
+    p.add_argument("--start", type=int, default=1991)
+    p.add_argument("--end", type=int, default=2024)
+    _triad_args(p)
+    _add_format(p)
+    p.set_defaults(func=_cmd_indicators)
+
+    p = sub.add_parser("score", help="lens and overall alignment scores per year, with Monte Carlo bands")
+    _triad_args(p)
+    p.add_argument("--start", type=int, default=1992)
+    p.add_argument("--end", type=int, default=2024)
+    p.add_argument("--spec", default="default", help="preset name or YAML file of a ScoringSpec")
+    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (0: no bands)")
+    p.add_argument("--seed", type=int, default=0)
+    _add_format(p)
+    p.set_defaults(func=_cmd_score)
     return parser
 
 

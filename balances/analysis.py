@@ -1,0 +1,130 @@
+"""The high-level API that the command line and the notebooks call.
+
+Scores are always computed on the whole study panel (1991 to the last year)
+and then cut to the requested period, so a year has the same score in every
+period's report.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from balances.config import PANEL_END, STUDY_START
+from balances.errors import ParameterError
+from balances.indicators.panel import Tables, compute_panel
+from balances.indicators.registry import Indicator
+from balances.scoring import ScoringSpec, resolve_spec, score_panel
+from balances.triad import Triad
+from balances.uncertainty import monte_carlo
+
+MAX_DRAWS = 200_000
+
+
+def check_period(start: int, end: int) -> None:
+    """Validate a period against the study panel, naming the parameter."""
+    for name, year in (("start", start), ("end", end)):
+        if not isinstance(year, int) or not STUDY_START <= year <= PANEL_END:
+            raise ParameterError(name, year, f"a year in {STUDY_START}-{PANEL_END}")
+    if start > end:
+        raise ParameterError("start", start, f"a year not after end={end}")
+
+
+@functools.lru_cache(maxsize=16)
+def _panel(triad: Triad, user_dir: str | None) -> tuple[pd.DataFrame, dict[str, Indicator]]:
+    source = Tables(user_dir)
+    return compute_panel(triad, start=STUDY_START, end=PANEL_END, source=source), source.registry()
+
+
+def indicator_panel(
+    focal: str | tuple[str, str] = "RUS,CHN", reference: str = "USA", *, indicators_dir: str | Path | None = None
+) -> tuple[pd.DataFrame, dict[str, Indicator]]:
+    """Values panel (1991 to the last year) and registry for a triad; cached per triad."""
+    triad = Triad.parse(focal, reference)
+    panel, registry = _panel(triad, str(indicators_dir) if indicators_dir else None)
+    return panel.copy(), registry
+
+
+@dataclass
+class ScoreResult:
+    """Everything one scoring run produces (all tidy frames)."""
+
+    triad: Triad
+    spec: ScoringSpec
+    start: int
+    end: int
+    panel: pd.DataFrame
+    registry: dict[str, Indicator]
+    scores: pd.DataFrame
+    bands: pd.DataFrame | None
+    sensitivity: pd.DataFrame | None
+    weights: pd.DataFrame
+    contributions: pd.DataFrame
+    normalised: pd.DataFrame
+    imputed: pd.DataFrame
+
+    def table(self) -> pd.DataFrame:
+        """One row per year and lens: ``year, lens, score, low, high, n_indicators``."""
+        base = self.scores
+        if self.bands is not None:
+            base = base.merge(self.bands[["year", "lens", "low", "high"]], on=["year", "lens"], how="left")
+        else:
+            base = base.assign(low=float("nan"), high=float("nan"))
+        order = {"power": 0, "threat": 1, "interests": 2, "overall": 3}
+        out = base[base["year"].between(self.start, self.end)].copy()
+        out["_o"] = out["lens"].map(order)
+        out = out.sort_values(["year", "_o"]).drop(columns="_o")
+        return out[["year", "lens", "score", "low", "high", "n_indicators"]].reset_index(drop=True)
+
+    def period_panel(self) -> pd.DataFrame:
+        return self.panel[self.panel["year"].between(self.start, self.end)].reset_index(drop=True)
+
+
+def score(
+    focal: str | tuple[str, str] = "RUS,CHN",
+    reference: str = "USA",
+    start: int = 1992,
+    end: int = PANEL_END,
+    spec: ScoringSpec | str | Mapping | None = None,
+    draws: int = 1000,
+    seed: int = 0,
+    indicators_dir: str | Path | None = None,
+) -> ScoreResult:
+    """Score the alignment of a focal pair against a reference power.
+
+    Parameters
+    ----------
+    focal, reference
+        ISO3 codes (``"RUS,CHN"``, ``"USA"``).
+    start, end
+        Period reported (scores are normalised over the whole study panel).
+    spec
+        A :class:`~balances.scoring.ScoringSpec`, a preset name, a YAML path or a mapping.
+    draws, seed
+        Monte Carlo draws over the scoring choices (0 for none) and the seed.
+    indicators_dir
+        A directory of the user's own indicators and tables.
+
+    Examples
+    --------
+    >>> res = score(start=2000, end=2004, draws=0)
+    >>> sorted(res.table()["lens"].unique())
+    ['interests', 'overall', 'power', 'threat']
+    """
+    check_period(start, end)
+    if not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
+        raise ParameterError("draws", draws, f"an integer in 0-{MAX_DRAWS}")
+    spec = resolve_spec(spec)
+    triad = Triad.parse(focal, reference)
+    panel, registry = indicator_panel(focal, reference, indicators_dir=indicators_dir)
+    res = score_panel(panel, registry, spec)
+    bands = sens = None
+    if draws:
+        mc = monte_carlo(panel, registry, spec, draws=draws, seed=seed)
+        bands, sens = mc["bands"], mc["sensitivity"]
+    return ScoreResult(triad, spec, start, end, panel, registry, res["scores"], bands, sens,
+                       res["weights"], res["contributions"], res["normalised"], res["imputed"])
