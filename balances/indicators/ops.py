@@ -179,6 +179,25 @@ def _count(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     return counts.fillna(0).where(covered.to_numpy())
 
 
+@op("active", {"table", "start_column", "end_column"}, {"where", "first_year", "last_year"})
+def _active(args: Mapping[str, Any], ctx: Context) -> pd.Series:
+    """Number of spells (rows with a start and an end year) active in each year.
+
+    The years the table speaks for are ``first_year``-``last_year`` (default:
+    the panel); outside them the count is NaN.
+    """
+    df = _filter(_table(args, ctx), args.get("where"), args["table"])
+    for key in ("start_column", "end_column"):
+        if args[key] not in df.columns:
+            raise OpError(f"table {args['table']!r} has no column {args[key]!r}")
+    years = ctx.years.to_numpy()
+    start = df[args["start_column"]].to_numpy(dtype=float)[:, None]
+    end = df[args["end_column"]].fillna(np.inf).to_numpy(dtype=float)[:, None]
+    counts = ((start <= years) & (years <= end)).sum(axis=0).astype(float)
+    lo, hi = args.get("first_year", years.min()), args.get("last_year", years.max())
+    return pd.Series(np.where((years >= lo) & (years <= hi), counts, np.nan), index=ctx.years)
+
+
 def _sub(args: Mapping[str, Any], key: str, ctx: Context) -> pd.Series:
     from balances.indicators.registry import evaluate
 

@@ -155,6 +155,12 @@ def compute_panel(
         if lens_set is not None and ind.lens not in lens_set:
             continue
         ctx = Context(triad, source, years)
+        if ind.only_for and not _matches(ind.only_for, triad):
+            frames.append(pd.DataFrame({
+                "year": years, "indicator": iid, "lens": ind.lens, "value": np.nan, "status": "missing",
+                "note": f"defined only for the {ind.only_for} triad (its source covers no other)",
+            }))
+            continue
         try:
             values = evaluate(ind.compute, ctx)
             est = evaluate(ind.estimate, ctx) if ind.estimate is not None else None
@@ -172,6 +178,11 @@ def compute_panel(
     if not frames:
         return pd.DataFrame(columns=["year", "indicator", "lens", "value", "status", "note"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _matches(only_for: str, triad: Triad) -> bool:
+    a, b, ref = only_for.split(",")
+    return {a, b} == {triad.focal1, triad.focal2} and ref == triad.reference
 
 
 def coverage(panel: pd.DataFrame) -> pd.DataFrame:

@@ -51,6 +51,9 @@ class Indicator(BaseModel):
     notes: str = ""
     estimate: dict[str, Any] | None = Field(
         default=None, description="expression that is 1 in years the value rests on a source's estimate")
+    only_for: str | None = Field(
+        default=None, pattern=r"^[A-Z]{3},[A-Z]{3},[A-Z]{3}$",
+        description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)")
     ko_condition: Literal["capability", "allies", "security_climate", "none"] = "none"
     origin: str = Field(default="", description="file the indicator was declared in (set on load)")
 
@@ -89,7 +92,7 @@ def check_expression(node: Any, sources: Iterable[str], columns: Mapping[str, It
             raise ValueError(f"{path}.table: {table!r} is not among the indicator's sources")
         if table not in columns:
             raise ValueError(f"{path}.table: no table {table!r}; available: {sorted(columns)}")
-        for key in ("column", "year_column"):
+        for key in ("column", "year_column", "start_column", "end_column"):
             if key in node and node[key] not in set(columns[table]):
                 raise ValueError(f"{path}.{key}: table {table!r} has no column {node[key]!r}")
         for col in (node.get("where") or {}):
