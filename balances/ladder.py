@@ -1,0 +1,220 @@
+"""Korolev's ladder of military alignment as an outcome series, coded from evidence.
+
+Korolev (2019, 2020) measures how close two states are to an alliance by the
+depth of their military cooperation: consultation mechanisms and regular
+high-level contacts; military-technical cooperation; regular joint exercises;
+and, further up, joint patrols, integrated command, joint basing, a common
+defence policy and a formal defence pact. Each year's level here is the
+highest rung such that it and every rung below it are met, and each rung's
+verdict comes with the evidence rows (table, what was found) that support it.
+A rung whose evidence source does not cover a year is unknown (NaN), not
+"not met".
+
+The ladder is an *outcome*, kept apart from the three driver lenses so that
+the notebooks can ask whether the drivers explain it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from balances.config import PANEL_END, STUDY_START
+from balances.indicators.panel import Tables
+from balances.triad import Triad
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One step of the ladder."""
+
+    level: int
+    name: str
+    label: str
+    criterion: str
+
+
+RUNGS: tuple[Rung, ...] = (
+    Rung(1, "consultation", "consultation and high-level contacts",
+         "a summit, state visit or treaty document in the year or the year before, or an ATOP consultation obligation"),
+    Rung(2, "military_technical", "military-technical cooperation",
+         "arms deliveries between the pair (SIPRI TIV > 0) in the three years to the year"),
+    Rung(3, "regular_exercises", "regular joint exercises",
+         "joint exercises in at least two of the three years to the year"),
+    Rung(4, "joint_patrols", "joint air or naval patrols", "at least one joint air or naval patrol in the year"),
+    Rung(5, "integrated_command", "integrated command", "a joint or integrated command structure"),
+    Rung(6, "joint_basing", "joint basing", "forces of one stationed at bases of the other"),
+    Rung(7, "common_defence_policy", "common defence policy", "a common defence policy"),
+    Rung(8, "defence_pact", "formal defence pact", "an ATOP defence obligation between the pair"),
+)
+RUNG_NAMES = ("none", *(r.label for r in RUNGS))
+#: Rungs no dataset here codes; the absence of evidence is recorded as such.
+UNCODED = {"integrated_command", "joint_basing", "common_defence_policy"}
+
+
+def _dyad(df: pd.DataFrame, a: str, b: str, both: bool = False) -> pd.DataFrame:
+    m = (df["iso3_1"] == a) & (df["iso3_2"] == b)
+    if both:
+        m |= (df["iso3_1"] == b) & (df["iso3_2"] == a)
+    return df[m]
+
+
+def _evidence(years: pd.Index, rung: str, met: pd.Series, text: pd.Series, table: str) -> pd.DataFrame:
+    return pd.DataFrame({"year": years, "rung": rung, "met": met.reindex(years).to_numpy(),
+                         "evidence": text.reindex(years).fillna("").to_numpy(), "table": table})
+
+
+def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+    a, b = triad.focal1, triad.focal2
+    atop = _dyad(t("atop_dyad"), a, b).set_index("year")["atop_consul"]
+    atop_years = (atop.index.min(), atop.index.max())
+    if {a, b} == {"RUS", "CHN"}:
+        summits = t("cr_summits")
+        by_year = summits.groupby("year")["title"].apply(lambda s: " | ".join(s.astype(str)))
+        span = (int(summits["year"].min()), PANEL_END)
+        recent = pd.Series({y: " | ".join(by_year.get(k, "") for k in (y - 1, y) if k in by_year.index)
+                            for y in years})
+        has_summit = recent.str.len() > 0
+        met = pd.Series(np.where(years >= span[0], has_summit, np.nan), index=years)
+        text = "summits/documents (cr_summits): " + recent.where(has_summit, "none")
+    else:
+        met = pd.Series(np.nan, index=years)
+        text = pd.Series("no summit table for this pair", index=years)
+    consul = atop.reindex(years)
+    met = met.where(~(consul == 1), 1.0)
+    in_atop = (years >= atop_years[0]) & (years <= atop_years[1])
+    text = text + pd.Series(np.where(in_atop & (consul == 1), "; ATOP consultation obligation", ""), index=years)
+    return _evidence(years, "consultation", met, text, "cr_summits, atop_dyad")
+
+
+def _military_technical(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+    a, b = triad.focal1, triad.focal2
+    tiv = t("arms_tiv_dyad")
+    flows = (_dyad(tiv, a, b).set_index("year")["tiv_usd_m"].fillna(0)
+             .add(_dyad(tiv, b, a).set_index("year")["tiv_usd_m"].fillna(0), fill_value=0))
+    last = int(tiv["year"].max())
+    window = flows.reindex(range(years.min() - 2, years.max() + 1)).rolling(3, min_periods=1).sum()
+    met = (window > 0).astype(float).reindex(years).where(years <= last)
+    text = "SIPRI TIV in the pair, 3 years to the year: " + window.reindex(years).round(0).astype("Int64").astype(str)
+    reg = t("arms_register_orders")
+    deliv = (_dyad(reg, a, b, both=True).groupby("year")["tiv_delivered_spread"].sum()
+             .reindex(range(years.min() - 2, years.max() + 1)).fillna(0).rolling(3, min_periods=1).sum())
+    late = (years > last) & (years <= int(reg["year"].max()))
+    met = met.where(~late, (deliv.reindex(years) > 0).astype(float))
+    text = text.where(~late, "SIPRI register (approximate, order-based), 3 years: "
+                      + deliv.reindex(years).round(0).astype(str))
+    return _evidence(years, "military_technical", met, text, "arms_tiv_dyad, arms_register_orders")
+
+
+def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFrame:
+    a, b = triad.focal1, triad.focal2
+    if {a, b} != {"RUS", "CHN"}:
+        dy = _dyad(t("exercises_dyad"), a, b).set_index("year")
+        if kind == "patrol" or dy.empty:
+            return _evidence(years, "joint_patrols" if kind == "patrol" else "regular_exercises",
+                             pd.Series(np.nan, index=years),
+                             pd.Series("no exercise/patrol table for this pair", index=years), "exercises_dyad")
+        n = dy[["mme_exercises", "jme_exercises", "rus_mod_exercises"]].max(axis=1, skipna=True)
+        names = "exercises (MME/JME/MoD, max count): " + n.astype("Int64").astype(str)
+        source = "exercises_dyad"
+    else:
+        ex = t("cr_exercises")
+        is_patrol = ex["type"].str.contains("patrol", case=False)
+        sel = ex[is_patrol] if kind == "patrol" else ex[~is_patrol]
+        n = sel.groupby("year").size().reindex(range(STUDY_START - 2, PANEL_END + 1)).fillna(0)
+        # before the sourced table starts (2003), joint exercises come from MME/JME
+        dy = _dyad(t("exercises_dyad"), a, b).set_index("year")
+        early = dy[["mme_exercises", "jme_exercises"]].max(axis=1, skipna=True)
+        if kind != "patrol":
+            n = n.where(n.index >= 2003, early.reindex(n.index))
+        names = sel.groupby("year")["name"].apply(lambda s: " | ".join(s)).reindex(n.index)
+        names = names.fillna(n.astype("Int64").astype(str) + " (MME/JME count)" if kind != "patrol" else "none")
+        source = "cr_exercises" + (", exercises_dyad" if kind != "patrol" else "")
+    if kind == "patrol":
+        met = (n > 0).astype(float).where(n.notna())
+        return _evidence(years, "joint_patrols", met.reindex(years), names, source)
+    yes = (n > 0).astype(float).where(n.notna())
+    regular = yes.rolling(3, min_periods=3).sum() >= 2
+    met = regular.astype(float).where(yes.notna())
+    return _evidence(years, "regular_exercises", met.reindex(years), names, source)
+
+
+def _uncoded(rung: str) -> Callable[[Tables, Triad, pd.Index], pd.DataFrame]:
+    def rule(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+        return _evidence(years, rung, pd.Series(0.0, index=years),
+                         pd.Series("no source here records it (absence of evidence, not coded by any dataset)",
+                                   index=years), "none")
+    return rule
+
+
+def _defence_pact(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+    atop = _dyad(t("atop_dyad"), triad.focal1, triad.focal2).set_index("year")["atop_defense"]
+    met = atop.reindex(years).astype(float)
+    text = pd.Series(np.where(met == 1, "ATOP defence obligation", np.where(met == 0, "no ATOP defence obligation",
+                                                                           "ATOP 5.1 ends in 2018")), index=years)
+    return _evidence(years, "defence_pact", met, text, "atop_dyad")
+
+
+RULES: dict[str, Callable[[Tables, Triad, pd.Index], pd.DataFrame]] = {
+    "consultation": _consultation,
+    "military_technical": _military_technical,
+    "regular_exercises": lambda t, tr, y: _exercises(t, tr, y, "exercise"),
+    "joint_patrols": lambda t, tr, y: _exercises(t, tr, y, "patrol"),
+    "integrated_command": _uncoded("integrated_command"),
+    "joint_basing": _uncoded("joint_basing"),
+    "common_defence_policy": _uncoded("common_defence_policy"),
+    "defence_pact": _defence_pact,
+}
+
+
+def ladder(triad: Triad | None = None, *, start: int = STUDY_START, end: int = PANEL_END,
+           source: Tables | None = None) -> dict[str, pd.DataFrame]:
+    """The alignment ladder of the focal pair, per year, with its evidence.
+
+    Returns
+    -------
+    dict
+        ``levels``: year, level (0-8), label, uncertain (a rung needed to
+        decide is unknown), partnership (the named level of the partnership
+        in force, from the summit documents); ``evidence``: year, rung, met,
+        evidence, table.
+
+    Examples
+    --------
+    >>> lad = ladder(start=2019, end=2019)
+    >>> int(lad["levels"]["level"].iloc[0])
+    4
+    """
+    triad = triad or Triad()
+    source = source or Tables()
+    years = pd.Index(range(start, end + 1), name="year")
+    evidence = pd.concat([RULES[r.name](source, triad, years) for r in RUNGS], ignore_index=True)
+    grid = evidence.pivot(index="year", columns="rung", values="met")[[r.name for r in RUNGS]]
+    levels, uncertain = [], []
+    for _, row in grid.iterrows():
+        lvl, unsure = 0, False
+        for r in RUNGS:
+            v = row[r.name]
+            if pd.isna(v):
+                unsure = True
+                break
+            if v < 1:
+                break
+            lvl = r.level
+        levels.append(lvl)
+        uncertain.append(unsure)
+    out = pd.DataFrame({"year": years, "level": levels, "uncertain": uncertain})
+    out["label"] = out["level"].map(dict(enumerate(RUNG_NAMES)))
+    out["partnership"] = _partnership(source, triad, years)
+    return {"levels": out, "evidence": evidence}
+
+
+def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
+    if {triad.focal1, triad.focal2} != {"RUS", "CHN"}:
+        return np.full(len(years), None, dtype=object)
+    s = t("cr_summits").dropna(subset=["partnership_rank"]).sort_values(["year", "partnership_rank"])
+    named = s.groupby("year")["partnership_label"].last()
+    return named.reindex(years).ffill().to_numpy(dtype=object)
