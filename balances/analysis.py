@@ -128,3 +128,61 @@ def score(
         bands, sens = mc["bands"], mc["sensitivity"]
     return ScoreResult(triad, spec, start, end, panel, registry, res["scores"], bands, sens,
                        res["weights"], res["contributions"], res["normalised"], res["imputed"])
+
+
+def validate_parameters(
+    focal: str = "RUS,CHN", reference: str = "USA", start: int = 1992, end: int = PANEL_END,
+    spec: ScoringSpec | str | Mapping | None = "default", draws: int = 1000, seed: int = 0,
+) -> ScoringSpec:
+    """Check a notebook's parameters before any work; each error names the parameter and allowed values."""
+    Triad.parse(focal, reference)
+    check_period(start, end)
+    if not isinstance(draws, int) or isinstance(draws, bool) or not 0 <= draws <= MAX_DRAWS:
+        raise ParameterError("draws", draws, f"an integer in 0-{MAX_DRAWS}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ParameterError("seed", seed, "a non-negative integer")
+    return resolve_spec(spec)
+
+
+def period_summary(res: ScoreResult) -> pd.DataFrame:
+    """Per lens over the period: mean score and band, first and last year, change.
+
+    Returns
+    -------
+    DataFrame
+        lens, mean, mean_low, mean_high, first_year, first, last_year, last, change, years_scored.
+    """
+    t = res.table().dropna(subset=["score"])
+    rows = []
+    for lens in ("power", "threat", "interests", "overall"):
+        d = t[t["lens"] == lens].sort_values("year")
+        if d.empty:
+            rows.append({"lens": lens, "years_scored": 0})
+            continue
+        rows.append({
+            "lens": lens, "mean": d["score"].mean(), "mean_low": d["low"].mean(), "mean_high": d["high"].mean(),
+            "first_year": int(d["year"].iloc[0]), "first": d["score"].iloc[0],
+            "last_year": int(d["year"].iloc[-1]), "last": d["score"].iloc[-1],
+            "change": d["score"].iloc[-1] - d["score"].iloc[0], "years_scored": len(d),
+        })
+    return pd.DataFrame(rows)
+
+
+def explain_change(res: ScoreResult, top: int = 8) -> pd.DataFrame:
+    """Which indicators moved the overall score most between the period's first and last year.
+
+    The change in each indicator's contribution to the overall (arithmetic)
+    score, with its raw values at both ends, largest movers first.
+    """
+    c = res.contributions
+    a, b = res.start, res.end
+    first = c[c["year"] == a].set_index("indicator")["contribution"]
+    last = c[c["year"] == b].set_index("indicator")["contribution"]
+    raw = res.panel.pivot(index="year", columns="indicator", values="value")
+    out = pd.DataFrame({"contribution_change": last.sub(first, fill_value=0)})
+    out["lens"] = [res.registry[i].lens for i in out.index]
+    out["title"] = [res.registry[i].title for i in out.index]
+    out[f"value_{a}"] = raw.reindex(columns=out.index).loc[a].to_numpy() if a in raw.index else float("nan")
+    out[f"value_{b}"] = raw.reindex(columns=out.index).loc[b].to_numpy() if b in raw.index else float("nan")
+    out = out.reindex(out["contribution_change"].abs().sort_values(ascending=False).index).head(top)
+    return out.reset_index().rename(columns={"index": "indicator"})

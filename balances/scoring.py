@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal
@@ -242,7 +243,9 @@ def prepare(
             raise ParameterError("reference_year", spec.reference_year,
                                  f"a year in {filled.index.min()}-{filled.index.max()}")
         ref_row = int(filled.index.get_loc(spec.reference_year))
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        # an indicator with no value in the reference year, or none at all, stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
         norm = NORMALISERS[spec.normalise](filled.to_numpy(dtype=float), ref_row)
     return pd.DataFrame(norm, index=filled.index, columns=drivers), imputed, raw
 
