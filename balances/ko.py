@@ -448,3 +448,20 @@ def _tables_of(node: Any) -> list[str]:
     if isinstance(node, list):
         return [t for v in node for t in _tables_of(v)]
     return []
+
+
+def claims_in_period(claims: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """Evaluated claims whose period overlaps ``start``-``end``."""
+    span = claims["period"].str.split("-", expand=True).astype(int)
+    keep = (span[0] <= end) & (span[1] >= start)
+    return claims[keep].reset_index(drop=True)
+
+
+def periods_frame(path: Path = CLAIMS_FILE) -> pd.DataFrame:
+    """Ko's periods as a table (id, label, start, end, stance)."""
+    return pd.DataFrame([p.model_dump() for p in load_claims(path).periods])
+
+
+def period_spans(path: Path = CLAIMS_FILE) -> dict[str, tuple[int, int]]:
+    """Ko's periods as ``{label: (start, end)}``."""
+    return {p.label: (p.start, p.end) for p in load_claims(path).periods}

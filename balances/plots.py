@@ -136,6 +136,25 @@ def regimes(probs: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
+VERDICT_COLOURS = {"supported": "#4c9f70", "inconclusive": "#c9c9c9", "contradicted": "#c0504d"}
+
+
+def verdicts(claims: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Claim verdict table as a chart: one row per claim, coloured by verdict, period as a bar."""
+    d = claims.iloc[::-1].reset_index(drop=True)
+    ax = _ax(ax, (8, 0.35 * max(len(d), 4) + 1))
+    span = d["period"].str.split("-", expand=True).astype(int)
+    for i, row in d.iterrows():
+        ax.barh(i, span.loc[i, 1] - span.loc[i, 0] + 1, left=span.loc[i, 0] - 0.5,
+                color=VERDICT_COLOURS.get(row["verdict"], "#999999"), height=0.7)
+    ax.set_yticks(range(len(d)))
+    ax.set_yticklabels(d["claim_id"], fontsize=7)
+    ax.set_xlabel("years the claim concerns")
+    handles = [matplotlib.patches.Patch(color=c, label=v) for v, c in VERDICT_COLOURS.items()]
+    ax.legend(handles=handles, loc="lower right", frameon=False, fontsize=8)
+    return ax
+
+
 def save(fig_or_ax: Figure | Axes, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
          dpi: int = 200) -> list[Path]:
     """Save a figure for a paper, once per format, next to ``path`` (its suffix is replaced).
@@ -154,4 +173,4 @@ def save(fig_or_ax: Figure | Axes, path: str | Path, *, formats: Sequence[str] =
 
 
 __all__ = ["lens_scores", "shade_periods", "contributions", "coverage", "sensitivity", "similarity",
-           "ladder", "regimes", "save"]
+           "ladder", "regimes", "verdicts", "save"]

@@ -1,0 +1,127 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Alignment report
+#
+# How closely were the focal pair aligned against the reference power in this period, and why?
+# The scores come from the `balances` indicator registry (three lenses: balance of power, balance of
+# threat, balance of interests; Korolev 2021), normalised over the whole 1991-2024 panel so that a
+# year has the same score in every report. Higher means closer alignment against the reference.
+
+# %% tags=["parameters"]
+focal = "RUS,CHN"
+reference = "USA"
+start = 1992
+end = 2024
+spec = "default"
+draws = 1000
+seed = 0
+period_name = "whole_series"
+period_title = "The whole series"
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+from IPython.display import Markdown, display
+
+from balances import analysis, plots
+from balances.indicators.panel import coverage
+from balances.ladder import RUNG_NAMES, ladder
+from balances.triad import Triad
+
+scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
+triad = Triad.parse(focal, reference)
+result = analysis.score(focal, reference, start, end, scoring_spec, draws=draws, seed=seed)
+summary = analysis.period_summary(result)
+overall = summary.set_index("lens").loc["overall"]
+display(Markdown(
+    f"## {period_title} ({start}-{end}): {triad.label}\n\n"
+    f"Scoring spec `{scoring_spec.digest()}` ({scoring_spec.normalise} normalisation, "
+    f"{scoring_spec.aggregate} mean, {scoring_spec.weights} weights), {draws} Monte Carlo draws, seed {seed}."
+))
+print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
+      f"(band {overall['mean_low']:.1f}-{overall['mean_high']:.1f})")
+
+# %% [markdown]
+# ## Lens scores
+#
+# Each line is one lens; the black line is the overall score. The shaded bands are the 5-95% range of
+# the Monte Carlo draws over the analyst's choices (weights, normalisation, aggregation, imputation,
+# leaving one indicator out): where a band is wide, the score depends on those choices more than on
+# the data.
+
+# %%
+fig, ax = plt.subplots(figsize=(9, 4.5))
+plots.lens_scores(result.table(), ax=ax, title=f"{triad.label}, {start}-{end}")
+plt.show()
+summary.round(1)
+
+# %% [markdown]
+# ## What changed inside the period, and why
+#
+# The indicators that moved the overall score most between the first and the last year of the
+# period, with their values at both ends (in the indicators' own units).
+
+# %%
+analysis.explain_change(result).round(3)
+
+# %% [markdown]
+# ## Indicator contributions
+#
+# Points each indicator adds to the overall score per year (its normalised value times its weight).
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 8))
+plots.contributions(result.contributions, ax=ax, start=start, end=end)
+plt.show()
+
+# %% [markdown]
+# ## Coverage
+#
+# Which indicator has data in which year: a missing value is left missing (never set to 0);
+# `estimate` marks values the source flags as estimates.
+
+# %%
+panel = result.period_panel()
+fig, ax = plt.subplots(figsize=(10, 8))
+plots.coverage(coverage(panel), ax=ax)
+plt.show()
+missing = (panel["status"] == "missing").mean()
+print(f"Share of indicator-years missing in {start}-{end}: {missing:.0%}")
+
+# %% [markdown]
+# ## The alignment ladder (outcome)
+#
+# Korolev's ladder of military alignment, coded year by year from evidence (summits and treaties,
+# SIPRI arms transfers, joint exercises and patrols, ATOP). It is the outcome the three lenses should
+# explain, so it is not part of the score.
+
+# %%
+lad = ladder(triad, start=start, end=end)
+fig, ax = plt.subplots(figsize=(9, 3))
+plots.ladder(lad["levels"], ax=ax, rung_names=RUNG_NAMES[:6])
+plt.show()
+lad["levels"][["year", "level", "label", "partnership"]]
+
+# %% [markdown]
+# ## Sensitivity of the overall score to the analyst's choices
+#
+# First-order variance shares from the Monte Carlo: which choice moves the score most.
+
+# %%
+if result.sensitivity is not None:
+    fig, ax = plt.subplots(figsize=(6, 3))
+    plots.sensitivity(result.sensitivity, ax=ax)
+    plt.show()
+result.weights.round(3)
