@@ -186,3 +186,45 @@ def explain_change(res: ScoreResult, top: int = 8) -> pd.DataFrame:
     out[f"value_{b}"] = raw.reindex(columns=out.index).loc[b].to_numpy() if b in raw.index else float("nan")
     out = out.reindex(out["contribution_change"].abs().sort_values(ascending=False).index).head(top)
     return out.reset_index().rename(columns={"index": "indicator"})
+
+
+def breaks(series: str = "overall", *, spec: ScoringSpec | str | None = "default", seed: int = 0,
+           focal: str = "RUS,CHN", reference: str = "USA") -> dict[str, pd.DataFrame]:
+    """Tests of change on a score series (or the Russia-China vs Russia-US voting gap).
+
+    Returns
+    -------
+    dict
+        ``tests``: one row per test (trend per Ko period, Chow at each break
+        year, sup-F, CUSUM) with statistic, p-value and caution; ``regimes``:
+        Markov-switching regime spells beside Ko's periods.
+    """
+    from balances import change
+    from balances.ko import period_spans
+    from balances.walt import revealed_stance
+
+    allowed = ("overall", "power", "threat", "interests", "vote_gap")
+    if series not in allowed:
+        raise ParameterError("series", series, f"one of {allowed}")
+    if series == "vote_gap":
+        y = revealed_stance(Triad.parse(focal, reference)).set_index("year")["vote_gap"].astype(float)
+    else:
+        tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
+        y = tab[tab["lens"] == series].set_index("year")["score"]
+    spans = period_spans()
+    rows = []
+    for _, r in change.trend_by_period(y, spans).iterrows():
+        rows.append({"test": "trend (HAC)", "where": f"{r['period']} {r['start']}-{r['end']}",
+                     "statistic": r["slope"], "p_value": r["p_value"], "caution": r["caution"]})
+    for _, r in change.chow_tests(y).iterrows():
+        rows.append({"test": "Chow", "where": str(r["break_year"]), "statistic": r["F"],
+                     "p_value": r["p_value"], "caution": r["caution"]})
+    sup = change.unknown_break(y, seed=seed)
+    rows.append({"test": "sup-F (unknown break)", "where": str(sup["break_year"]), "statistic": sup["sup_f"],
+                 "p_value": sup["p_value"], "caution": sup["caution"]})
+    rows.append({"test": "CUSUM", "where": "whole series", "statistic": sup["cusum_stat"],
+                 "p_value": sup["cusum_p"], "caution": ""})
+    ms = change.markov_regimes(y, seed=seed)
+    regimes = ms["regimes"].assign(caution=ms["caution"])
+    return {"tests": pd.DataFrame(rows), "regimes": regimes,
+            "periods": change.compare_regimes_with_periods(ms["regimes"], spans)}
