@@ -23,6 +23,15 @@ from balances.sources.raw import RawFiles
 PROVENANCE_FILE = "provenance.json"
 #: 12 significant digits keep every published figure and make rebuilds byte-stable.
 FLOAT_FORMAT = "%.12g"
+#: Keys each level must hold unique whatever keys a table declares. A dyad-year
+#: table has one row per (iso3_1, iso3_2, year): Germany is 255 from 1990 (see
+#: balances.sources._spine). A state-year table is unique on (ccode, iso3, year)
+#: only: it may carry West Germany (260) and Germany (255), North Yemen (678) and
+#: Yemen (679) in 1990, as COW does.
+UNIQUE_KEYS: dict[str, tuple[str, ...]] = {
+    "dyad_year": ("iso3_1", "iso3_2", "year"),
+    "state_year": ("ccode", "iso3", "year"),
+}
 
 
 def validate_table(spec: TableSpec, df: pd.DataFrame) -> pd.DataFrame:
@@ -47,12 +56,24 @@ def validate_table(spec: TableSpec, df: pd.DataFrame) -> pd.DataFrame:
                                 f"{df.loc[null].iloc[0].to_dict()}")
         dup = df.duplicated(list(spec.keys))
         if dup.any():
-            raise RegistryError(f"{where}: duplicated key {df.loc[dup, list(spec.keys)].iloc[0].to_dict()}")
+            raise RegistryError(f"{where}: duplicated key {_first(df, dup, spec.keys)}")
+    unique = UNIQUE_KEYS.get(spec.level)
+    if unique and tuple(unique) != tuple(spec.keys):
+        dup = df.duplicated(list(unique))
+        if dup.any():
+            raise RegistryError(f"{where}: duplicated {spec.level} key {_first(df, dup, unique)}")
+    if spec.keys:
         df = df.sort_values(list(spec.keys), kind="mergesort")
     for col in ("year", "ccode", "ccode1", "ccode2"):
         if col in df and df[col].notna().all():
             df[col] = df[col].astype("int64")
     return df.reset_index(drop=True)
+
+
+def _first(df: pd.DataFrame, rows: pd.Series, keys: Iterable[str]) -> dict[str, object]:
+    """Key values of the first row selected by ``rows``, as plain Python values."""
+    first = df.loc[rows, list(keys)].iloc[0]
+    return {k: (v.item() if hasattr(v, "item") else v) for k, v in first.items()}
 
 
 def to_csv_bytes(df: pd.DataFrame) -> bytes:

@@ -153,9 +153,17 @@ NAME_FIXES: dict[str, str] = {
     "Soviet Union": "RUS",
     "Russia (Soviet Union)": "RUS",
     "Kosovo": "XKX",
-    "Czechoslovakia": "CSK",  # country_converter says CZE; COW 315 (CSK) until 1992, Czechia 316 after
+    "Czechoslovakia": "CSK",  # country_converter says CZE; COW 315 to 1992, Czechia 316
     "German Democratic Republic": "DDR",  # not placed by country_converter; COW 265
-    "Yugoslavia": "SRB",  # not placed by country_converter; COW 345 continues as Serbia (as USSR -> RUS)
+    "Yugoslavia": "SRB",  # not placed by country_converter; COW 345 continues as Serbia
+    "East Germany (GDR)": "DDR",  # SIPRI arms transfers; not placed by country_converter; COW 265
+    "South Vietnam": "RVN",  # SIPRI arms transfers; not placed by country_converter; COW 817
+    "South Yemen": "YMD",  # SIPRI; country_converter says YEM; COW 680 (Yemen PR) until 1990
+    "UAE": "ARE",  # SIPRI arms transfers; not placed by country_converter
+    "Serbia and Montenegro": "SRB",  # IMF DOTS 1993-2006; not placed by country_converter; COW 345
+    "Yemen People's Republic": "YMD",  # UNGA votes (unvotes); country_converter says YEM; COW 680
+    "Zanzibar": "ZAN",  # UNGA votes (unvotes), 1963-64; not placed by country_converter; COW 511
+    "st. christopher": "KNA",  # MME v7 (St. Kitts = St. Christopher); not placed by country_converter
 }
 _NOT_FOUND = "\x00not-found"
 

@@ -125,13 +125,29 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], path: object) -> None:
     if dup.any():
         line = dup.idxmax()
         first = df.index[(df[list(keys)] == df.loc[line, list(keys)]).all(axis=1)][0]
-        values = dict(zip(keys, df.loc[line, list(keys)].tolist(), strict=True))
+        values = {k: (v.item() if hasattr(v, "item") else v)
+                  for k, v in zip(keys, df.loc[line, list(keys)].tolist(), strict=True)}
         raise DataError(
             path,
             f"duplicated key {values} (also at line {first})",
             row=int(line) if isinstance(line, (int,)) or hasattr(line, "__int__") else None,
             fix="remove the duplicate row or fix its key",
         )
+
+
+def check_filled(
+    df: pd.DataFrame,
+    columns: Iterable[str],
+    path: object,
+    *,
+    problem: str = "empty cell in a column every row must have",
+    fix: str | None = None,
+) -> None:
+    """Raise :class:`DataError` on the first empty cell of ``columns`` (line from ``df.index``)."""
+    for col in columns:
+        missing = df[col].isna()
+        if missing.any():
+            raise DataError(path, problem, row=int(missing.idxmax()), column=col, fix=fix)
 
 
 def check_known(df: pd.DataFrame, column: str, known: Iterable[object], path: object, *, what: str) -> None:

@@ -109,7 +109,11 @@ def test_user_indicator_from_a_directory_is_computed_and_scored(tmp_path: Path) 
     assert row.loc[1995, "status"] == "missing"  # CHN and USA absent: NaN, never 0
     scored = score_panel(panel, source.registry())
     assert "user_bases_ratio" in scored["weights"].index
-    assert scored["scores"].query("lens == 'threat' and year == 2000")["n_indicators"].iloc[0] == 1
+    builtin = Tables()
+    base = score_panel(compute_panel(Triad(), start=1995, end=2000, source=builtin), builtin.registry())
+    n = {name: r["scores"].query("lens == 'threat' and year == 2000")["n_indicators"].iloc[0]
+         for name, r in (("user", scored), ("builtin", base))}
+    assert n["user"] == n["builtin"] + 1
 
 
 @pytest.mark.parametrize(
