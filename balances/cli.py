@@ -87,6 +87,26 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_sources(args: argparse.Namespace) -> int:
+    from balances.sources.catalogue import load_catalogue
+
+    rows = [{"id": s.id, "title": s.title, "producer": s.producer, "version": s.version,
+             "coverage": f"{s.coverage[0]}-{s.coverage[1]}", "status": s.status, "licence": s.licence,
+             "citation": s.citation, "url": s.url} for s in load_catalogue().values()]
+    df = pd.DataFrame(rows)
+    if args.format == "markdown":
+        lines = ["| source | producer, version | coverage | status | licence | citation |",
+                 "|---|---|---|---|---|---|"]
+        for r in rows:
+            cells = [f"`{r['id']}` [{r['title']}]({r['url']})", f"{r['producer']}; {r['version']}",
+                     r["coverage"], r["status"], r["licence"], r["citation"]]
+            lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
+        sys.stdout.write("\n".join(lines) + "\n")
+    else:
+        emit(df, args.format)
+    return 0
+
+
 def _cmd_data_summary(args: argparse.Namespace) -> int:
     from balances.data import tables
 
@@ -139,6 +159,55 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- reports
+def _cmd_report(args: argparse.Namespace) -> int:
+    from balances.report import load_periods, run_reports
+
+    config = load_periods(args.periods)
+    result = run_reports(config, only=args.only, out=args.out, jobs=args.jobs,
+                         with_input=args.with_input, force=args.force, executor=args.executor,
+                         scheduler=args.scheduler)
+    for rec in result.reports:
+        err = rec.get("error") or {}
+        detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
+        took = rec.get("duration_s") or 0.0
+        why = f" ({rec['reason']})" if rec.get("reason") and rec["status"] != "cached" else ""
+        print(f"{rec['status']:<7} {rec['period']}/{rec['notebook']}  {took:.1f} s{why}{detail}")
+    for s in result.manifest["summary"]:
+        if s["error"]:
+            print(f"balances: warning: summary score of {s['period']} failed: {s['error']}",
+                  file=sys.stderr)
+    print(f"index: {result.index}")
+    if result.failed:
+        print(f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _cmd_ko(args: argparse.Namespace) -> int:
+    from balances.ko import evaluate_claims, stance_agreement
+
+    claims = evaluate_claims(beyond=not args.ko_only)
+    if args.stances:
+        emit(stance_agreement()["summary"], args.format)
+        return 0
+    cols = ["claim_id", "period", "condition", "expected", "measured", "verdict", "reason"]
+    emit(claims[cols + (["ko_figures", "statement", "location"] if args.format != "table" else [])], args.format)
+    return 0
+
+
+def _cmd_breaks(args: argparse.Namespace) -> int:
+    from balances.analysis import breaks
+
+    res = breaks(args.series, spec=args.spec, seed=args.seed)
+    if args.regimes:
+        emit(res["regimes"], args.format)
+    else:
+        emit(res["tests"], args.format)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``balances`` command."""
     parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
@@ -163,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="*", help="source ids")
     _add_format(p)
     p.set_defaults(func=_cmd_data_fetch)
+    p = data.add_parser("sources", help="list the source catalogue (citation, version, licence)")
+    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.set_defaults(func=_cmd_data_sources)
     p = data.add_parser("summary", help="list the processed tables")
     _add_format(p)
     p.set_defaults(func=_cmd_data_summary)
@@ -185,6 +257,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     _add_format(p)
     p.set_defaults(func=_cmd_score)
+
+    p = sub.add_parser("report", help="run each period's notebooks with papermill and write HTML "
+                       "reports, index.html and manifest.json")
+    p.add_argument("--periods", help="periods YAML (default: notebooks/params/periods.yml)")
+    p.add_argument("--only", nargs="+", metavar="NAME", help="period names to run (default: all)")
+    p.add_argument("--out", default="reports", help="output folder (default: reports)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes, one kernel each (default: number of CPUs)")
+    inp = p.add_mutually_exclusive_group()
+    inp.add_argument("--no-input", dest="with_input", action="store_false",
+                     help="hide code cells in the HTML (default)")
+    inp.add_argument("--with-input", dest="with_input", action="store_true",
+                     help="keep code cells in the HTML")
+    p.set_defaults(with_input=False)
+    p.add_argument("--force", action="store_true", help="re-run reports even when nothing changed")
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help="local processes (default) or a dask.distributed cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="dask scheduler address, with --executor dask")
+    p.set_defaults(func=_cmd_report)
+
+    p = sub.add_parser("ko", help="Ko Sangtu's claims evaluated against the data (one row per claim)")
+    p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
+    p.add_argument("--stances", action="store_true",
+                   help="print the agreement of Ko's period stances with the data's (Cohen's kappa)")
+    _add_format(p)
+    p.set_defaults(func=_cmd_ko)
+
+    p = sub.add_parser("breaks", help="trend, Chow, sup-F and CUSUM tests and Markov regimes of a series")
+    p.add_argument("--series", default="overall", choices=("overall", "power", "threat", "interests", "vote_gap"))
+    p.add_argument("--regimes", action="store_true", help="print the Markov-switching regime spells instead")
+    p.add_argument("--spec", default="default")
+    p.add_argument("--seed", type=int, default=0)
+    _add_format(p)
+    p.set_defaults(func=_cmd_breaks)
     return parser
 
 
