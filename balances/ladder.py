@@ -217,4 +217,7 @@ def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
         return np.full(len(years), None, dtype=object)
     s = t("cr_summits").dropna(subset=["partnership_rank"]).sort_values(["year", "partnership_rank"])
     named = s.groupby("year")["partnership_label"].last()
-    return named.reindex(years).ffill().to_numpy(dtype=object)
+    # carry the last named level forward from the first document, then cut to the years asked
+    full = pd.Series(named.reindex(range(int(named.index.min()), PANEL_END + 1)).tolist(),
+                     index=range(int(named.index.min()), PANEL_END + 1), dtype="string").ffill()
+    return full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.patches
+import matplotlib.ticker
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -24,6 +25,11 @@ def _ax(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
     if ax is None:
         _, ax = plt.subplots(figsize=size)
     return ax
+
+
+def _years_axis(ax: Axes) -> None:
+    """Whole years on the x axis."""
+    ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
 def lens_scores(table: pd.DataFrame, ax: Axes | None = None, *, lenses: Sequence[str] | None = None,
@@ -44,6 +50,7 @@ def lens_scores(table: pd.DataFrame, ax: Axes | None = None, *, lenses: Sequence
         if {"low", "high"} <= set(d.columns) and d["low"].notna().any():
             ax.fill_between(d["year"], d["low"], d["high"], color=colour, alpha=0.12, lw=0)
     ax.set_ylim(0, 100)
+    _years_axis(ax)
     ax.set_ylabel("score (0-100, higher = closer alignment)")
     ax.set_xlabel("year")
     ax.legend(loc="upper left", ncols=4, frameon=False, fontsize=8)
@@ -80,7 +87,7 @@ def contributions(contrib: pd.DataFrame, ax: Axes | None = None, *, start: int |
 def coverage(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
     """Indicator x year grid of statuses (present, estimate, imputed, missing)."""
     codes = {s: k for k, s in enumerate(STATUS_COLOURS)}
-    num = grid.replace(codes).astype(float)
+    num = grid.apply(lambda col: col.map(codes)).astype(float)
     ax = _ax(ax, (10, max(3, 0.25 * len(grid))))
     cmap = matplotlib.colors.ListedColormap(list(STATUS_COLOURS.values()))
     sns.heatmap(num, ax=ax, cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5, cbar=False, linewidths=0.2)
@@ -110,6 +117,7 @@ def similarity(sim: pd.DataFrame, ax: Axes | None = None, *, measure: str = "agr
         ax.plot(d["year"], d[measure], label=f"{a}-{b}", lw=1.6)
     ax.set_ylabel(measure)
     ax.set_xlabel("year")
+    _years_axis(ax)
     ax.legend(frameon=False, fontsize=8)
     return ax
 
@@ -121,6 +129,7 @@ def ladder(levels: pd.DataFrame, ax: Axes | None = None, *, rung_names: Sequence
     if rung_names:
         ax.set_yticks(range(len(rung_names)))
         ax.set_yticklabels(rung_names, fontsize=7)
+    _years_axis(ax)
     ax.set_xlabel("year")
     ax.set_ylabel("")
     return ax
