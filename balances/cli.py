@@ -188,6 +188,11 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_ko(args: argparse.Namespace) -> int:
     from balances.ko import evaluate_claims, stance_agreement
 
+    if args.figures:
+        from balances.ko_figures import revisions
+
+        emit(revisions(), args.format)
+        return 0
     claims = evaluate_claims(beyond=not args.ko_only)
     if args.stances:
         emit(stance_agreement()["summary"], args.format)
@@ -282,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
     p.add_argument("--stances", action="store_true",
                    help="print the agreement of Ko's period stances with the data's (Cohen's kappa)")
+    p.add_argument("--figures", action="store_true",
+                   help="print Ko's own figures beside the current SIPRI release")
     _add_format(p)
     p.set_defaults(func=_cmd_ko)
 

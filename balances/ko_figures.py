@@ -612,3 +612,22 @@ def _growth_rows(
             )
         )
     return rows
+
+
+def revisions() -> pd.DataFrame:
+    """Ko's figures beside the committed SIPRI tables (milex; TIV exports by recipient).
+
+    Uses the processed tables ``milex`` (current release, constant 2023 US$) and
+    ``arms_tiv_exports_by_recipient`` (TIV tables to 2021), so it works offline.
+    """
+    from balances.data import load_table, tables
+
+    prov = tables()
+    milex = load_table("milex")[list(MILEX_COLUMNS)]
+    tiv = load_table("arms_tiv_exports_by_recipient").rename(
+        columns={"iso3_1": "supplier_iso3", "iso3_2": "recipient_iso3"})[list(TIV_COLUMNS)]
+    m_version = prov["milex"]["sources"]["sipri_milex"]["version"]
+    t_version = prov["arms_tiv_exports_by_recipient"]["sources"]["sipri_arms_transfers"]["version"]
+    return compare_with_sipri(load_ko_figures(), milex, tiv,
+                              milex_source=f"SIPRI Milex ({m_version})",
+                              tiv_source=f"SIPRI Arms Transfers ({t_version})")

@@ -65,6 +65,18 @@ plots.verdicts(in_period, ax=ax)
 plt.show()
 
 # %% [markdown]
+# ## Ko's own figures beside the current SIPRI release
+#
+# Ko's Table 1 (Russian military spending, SIPRI 2006), Table 2 (Russian arms exports by recipient,
+# SIPRI TIV) and single figures from his text, set beside what the current SIPRI release gives for the
+# same quantity. SIPRI revises past years; the revisions are shown, not hidden.
+
+# %%
+from balances.ko_figures import revisions
+
+revisions()[["figure_id", "ko_value", "current_value", "comparison"]]
+
+# %% [markdown]
 # ## Ko's periods behind the measured scores
 #
 # The lens scores of the alignment report, with Ko's periods shaded behind them.

@@ -326,3 +326,18 @@ def test_rejects_missing_input_column(
 ) -> None:
     with pytest.raises(ValueError, match="tiv frame lacks"):
         compare_with_sipri(ko, milex, tiv.drop(columns="tiv_usd_m"))
+
+
+def test_revisions_from_committed_tables() -> None:
+    """Ko's figures beside the committed SIPRI tables: revisions shown, not hidden."""
+    from balances.ko_figures import revisions
+
+    r = revisions().set_index("figure_id")
+    us = r.loc["text_usa_milex_current_usd_bn_2004"]
+    assert us["ko_value"] == 455.3 and us["current_value"] == pytest.approx(493.0, abs=0.1)
+    growth = r.loc["derived_rus_milex_growth_factor_1999_2004"]
+    assert growth["ko_value"] == pytest.approx(1.86, abs=0.01)
+    assert growth["current_value"] == pytest.approx(1.77, abs=0.01)
+    china = r.loc["t2_rus_chn_tiv_total_1999_2004"]
+    assert (china["ko_value"], china["current_value"]) == (12490, 13662)
+    assert r.loc["t2_rus_chn_share_pct_1999_2004", "current_value"] == pytest.approx(44.2, abs=0.1)

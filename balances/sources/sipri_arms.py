@@ -445,3 +445,32 @@ def arms_register_orders(raw: RawFiles) -> pd.DataFrame:
     df = df.fillna(dict.fromkeys([*counts, "tiv_ordered", "tiv_delivered_spread"], 0))
     df = df.astype(dict.fromkeys(counts, int)).assign(approximate=1)
     return add_dyad_codes(df)
+
+
+#: Suppliers whose exports are kept to every recipient (Ko's Table 2 needs Russia's
+#: recipients beyond the dyad states: Algeria, Vietnam, "others").
+FOCAL_SUPPLIERS = ("RUS", "CHN", "USA")
+
+
+@table(
+    "arms_tiv_exports_by_recipient",
+    level="event",
+    keys=("iso3_1", "iso3_2", "year"),
+    sources=(SOURCE,),
+    description=(
+        "SIPRI TIV deliveries from Russia (USSR before 1992), China and the United States to every "
+        "state recipient, 1950-2021, one row per supplier-recipient-year with a registered delivery "
+        "(no row = none registered). Non-state recipients are dropped, as in arms_tiv_dyad."
+    ),
+    columns={
+        "ccode1": "COW code of the supplier",
+        "ccode2": "COW code of the recipient",
+        "tiv_usd_m": "SIPRI TIV delivered, millions at constant 1990 prices",
+    },
+)
+def arms_tiv_exports_by_recipient(raw: RawFiles) -> pd.DataFrame:
+    tiv = _tiv_codes(raw, read_trademaps(raw))
+    tiv = tiv[(tiv["recipient"] != _TOTAL) & tiv["iso3_1"].isin(FOCAL_SUPPLIERS) & tiv["iso3_2"].notna()]
+    keys = ["iso3_1", "iso3_2", "year"]
+    out = tiv.groupby(keys, as_index=False)["tiv"].sum().rename(columns={"tiv": "tiv_usd_m"})
+    return add_dyad_codes(out)[["iso3_1", "iso3_2", "year", "ccode1", "ccode2", "tiv_usd_m"]]
