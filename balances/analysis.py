@@ -228,3 +228,28 @@ def breaks(series: str = "overall", *, spec: ScoringSpec | str | None = "default
     regimes = ms["regimes"].assign(caution=ms["caution"])
     return {"tests": pd.DataFrame(rows), "regimes": regimes,
             "periods": change.compare_regimes_with_periods(ms["regimes"], spans)}
+
+
+def alignment_gap(focal: str = "RUS,CHN", reference: str = "USA", *, spec: ScoringSpec | str | None = "default",
+                  lags: int = 1) -> dict[str, pd.DataFrame]:
+    """The drivers (three lens scores) against the outcome (the alignment ladder).
+
+    Returns
+    -------
+    dict
+        ``gap``: year, outcome, fitted, gap (outcome above or below what the
+        lagged drivers predict, as in the Lowy Asia Power Index's power gap);
+        ``coefficients``; ``correlations`` (each driver at lags 0-3);
+        ``caution``.
+    """
+    from balances import change
+    from balances.ladder import ladder
+
+    triad = Triad.parse(focal, reference)
+    tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
+    drivers = tab[tab["lens"].isin(["power", "threat", "interests"])].pivot(index="year", columns="lens",
+                                                                           values="score")
+    outcome = ladder(triad)["levels"].set_index("year")["level"].astype(float)
+    res = change.residual_gap(outcome, drivers, lags=lags)
+    return {"gap": res["gap"], "coefficients": res["coefficients"],
+            "correlations": change.lagged_correlations(outcome, drivers), "caution": res["caution"]}

@@ -125,3 +125,25 @@ if table is not None:
     plt.show()
     print(regimes["caution"])
     display(change.compare_regimes_with_periods(regimes["regimes"], ko.period_spans()))
+
+# %% [markdown]
+# ## Beyond Ko: do the drivers explain the outcome?
+#
+# The alignment ladder (the outcome) regressed on the three lens scores of the previous year (the
+# drivers). The gap is how far the observed depth of military alignment sits above (positive) or
+# below (negative) what the drivers predict. With one observation a year and an ordinal outcome this
+# is descriptive, not causal.
+
+# %%
+if table is not None:
+    gap = analysis.alignment_gap(focal, reference, spec=scoring_spec)
+    print(gap["caution"])
+    display(gap["coefficients"].round(3))
+    g = gap["gap"]
+    fig, ax = plt.subplots(figsize=(9, 3))
+    ax.bar(g["year"], g["gap"], color=["#2ca02c" if v > 0 else "#d62728" for v in g["gap"].fillna(0)])
+    ax.axhline(0, color="k", lw=0.8)
+    ax.set_ylabel("ladder level minus fitted")
+    ax.set_xlabel("year")
+    plt.show()
+    gap["correlations"].pivot(index="driver", columns="lag", values="r").round(2)
