@@ -77,6 +77,24 @@ summary.round(1)
 analysis.explain_change(result).round(3)
 
 # %% [markdown]
+# ## Voting together in the UN General Assembly
+#
+# Share of roll calls on which two states cast the same vote (yes, abstain or no; votes both cast),
+# from Voeten's roll-call data, and the chance-corrected Cohen's kappa. Dyads: the focal pair, and
+# each focal state with the reference.
+
+# %%
+from balances.data import load_table
+
+sim = load_table("unga_similarity")
+dyads = [(triad.focal1, triad.focal2), (triad.focal1, triad.reference), (triad.focal2, triad.reference)]
+fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
+for ax, measure in zip(axes, ("agreement", "kappa")):
+    plots.similarity(sim[sim["year"].between(1991, 2024)], ax=ax, measure=measure, dyads=dyads)
+    ax.axvspan(start - 0.5, end + 0.5, color="k", alpha=0.06, lw=0)
+plt.show()
+
+# %% [markdown]
 # ## Indicator contributions
 #
 # Points each indicator adds to the overall score per year (its normalised value times its weight).
