@@ -8,10 +8,10 @@ BIN    := $(VENV)/bin
 export BALANCES_RAW_DIR ?= $(abspath ../shared/data/raw)
 
 .DEFAULT_GOAL := help
-.PHONY: help install reports test test-fast data check lint bench lab clean
+.PHONY: help install reports test test-fast browser-deps data check lint bench lab clean
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-13s %s\n", $$1, $$2}'
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,13 +28,16 @@ reports: install  ## main job: execute every period's notebooks and write report
 	$(BIN)/balances data check
 	$(BIN)/balances report --out reports
 
-test: install  ## run the full test suite (slow and browser tests included)
+browser-deps:  ## Debian's chromium for the real-browser test (installed with apt when missing and root)
+	@command -v chromium > /dev/null || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && apt-get install -y -qq chromium > /dev/null) || echo "chromium not installed: the browser test will be skipped"; }
+
+test: install browser-deps  ## run the full test suite (slow and browser tests included)
 	$(BIN)/python -m pytest
 
 test-fast: install  ## tests without the slow and browser ones
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-data: install  ## rebuild data/processed from the raw files in $$BALANCES_RAW_DIR
+data: install  ## rebuild data/processed from the raw files in BALANCES_RAW_DIR
 	$(BIN)/balances data build
 
 check: install  ## verify processed tables and raw files against their hashes
