@@ -41,7 +41,10 @@ def _panel(triad: Triad, user_dir: str | None) -> tuple[pd.DataFrame, dict[str, 
 
 
 def indicator_panel(
-    focal: str | tuple[str, str] = "RUS,CHN", reference: str = "USA", *, indicators_dir: str | Path | None = None
+    focal: str | tuple[str, str] = "RUS,CHN",
+    reference: str = "USA",
+    *,
+    indicators_dir: str | Path | None = None,
 ) -> tuple[pd.DataFrame, dict[str, Indicator]]:
     """Values panel (1991 to the last year) and registry for a triad; cached per triad."""
     triad = Triad.parse(focal, reference)
@@ -71,7 +74,9 @@ class ScoreResult:
         """One row per year and lens: ``year, lens, score, low, high, n_indicators``."""
         base = self.scores
         if self.bands is not None:
-            base = base.merge(self.bands[["year", "lens", "low", "high"]], on=["year", "lens"], how="left")
+            base = base.merge(
+                self.bands[["year", "lens", "low", "high"]], on=["year", "lens"], how="left"
+            )
         else:
             base = base.assign(low=float("nan"), high=float("nan"))
         order = {"power": 0, "threat": 1, "interests": 2, "overall": 3}
@@ -126,13 +131,31 @@ def score(
     if draws:
         mc = monte_carlo(panel, registry, spec, draws=draws, seed=seed)
         bands, sens = mc["bands"], mc["sensitivity"]
-    return ScoreResult(triad, spec, start, end, panel, registry, res["scores"], bands, sens,
-                       res["weights"], res["contributions"], res["normalised"], res["imputed"])
+    return ScoreResult(
+        triad,
+        spec,
+        start,
+        end,
+        panel,
+        registry,
+        res["scores"],
+        bands,
+        sens,
+        res["weights"],
+        res["contributions"],
+        res["normalised"],
+        res["imputed"],
+    )
 
 
 def validate_parameters(
-    focal: str = "RUS,CHN", reference: str = "USA", start: int = 1992, end: int = PANEL_END,
-    spec: ScoringSpec | str | Mapping | None = "default", draws: int = 1000, seed: int = 0,
+    focal: str = "RUS,CHN",
+    reference: str = "USA",
+    start: int = 1992,
+    end: int = PANEL_END,
+    spec: ScoringSpec | str | Mapping | None = "default",
+    draws: int = 1000,
+    seed: int = 0,
 ) -> ScoringSpec:
     """Check a notebook's parameters before any work; each error names the parameter and allowed values."""
     Triad.parse(focal, reference)
@@ -159,12 +182,20 @@ def period_summary(res: ScoreResult) -> pd.DataFrame:
         if d.empty:
             rows.append({"lens": lens, "years_scored": 0})
             continue
-        rows.append({
-            "lens": lens, "mean": d["score"].mean(), "mean_low": d["low"].mean(), "mean_high": d["high"].mean(),
-            "first_year": int(d["year"].iloc[0]), "first": d["score"].iloc[0],
-            "last_year": int(d["year"].iloc[-1]), "last": d["score"].iloc[-1],
-            "change": d["score"].iloc[-1] - d["score"].iloc[0], "years_scored": len(d),
-        })
+        rows.append(
+            {
+                "lens": lens,
+                "mean": d["score"].mean(),
+                "mean_low": d["low"].mean(),
+                "mean_high": d["high"].mean(),
+                "first_year": int(d["year"].iloc[0]),
+                "first": d["score"].iloc[0],
+                "last_year": int(d["year"].iloc[-1]),
+                "last": d["score"].iloc[-1],
+                "change": d["score"].iloc[-1] - d["score"].iloc[0],
+                "years_scored": len(d),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -182,14 +213,24 @@ def explain_change(res: ScoreResult, top: int = 8) -> pd.DataFrame:
     out = pd.DataFrame({"contribution_change": last.sub(first, fill_value=0)})
     out["lens"] = [res.registry[i].lens for i in out.index]
     out["title"] = [res.registry[i].title for i in out.index]
-    out[f"value_{a}"] = raw.reindex(columns=out.index).loc[a].to_numpy() if a in raw.index else float("nan")
-    out[f"value_{b}"] = raw.reindex(columns=out.index).loc[b].to_numpy() if b in raw.index else float("nan")
+    out[f"value_{a}"] = (
+        raw.reindex(columns=out.index).loc[a].to_numpy() if a in raw.index else float("nan")
+    )
+    out[f"value_{b}"] = (
+        raw.reindex(columns=out.index).loc[b].to_numpy() if b in raw.index else float("nan")
+    )
     out = out.reindex(out["contribution_change"].abs().sort_values(ascending=False).index).head(top)
     return out.reset_index().rename(columns={"index": "indicator"})
 
 
-def breaks(series: str = "overall", *, spec: ScoringSpec | str | None = "default", seed: int = 0,
-           focal: str = "RUS,CHN", reference: str = "USA") -> dict[str, pd.DataFrame]:
+def breaks(
+    series: str = "overall",
+    *,
+    spec: ScoringSpec | str | None = "default",
+    seed: int = 0,
+    focal: str = "RUS,CHN",
+    reference: str = "USA",
+) -> dict[str, pd.DataFrame]:
     """Tests of change on a score series (or the Russia-China vs Russia-US voting gap).
 
     Returns
@@ -207,31 +248,71 @@ def breaks(series: str = "overall", *, spec: ScoringSpec | str | None = "default
     if series not in allowed:
         raise ParameterError("series", series, f"one of {allowed}")
     if series == "vote_gap":
-        y = revealed_stance(Triad.parse(focal, reference)).set_index("year")["vote_gap"].astype(float)
+        y = (
+            revealed_stance(Triad.parse(focal, reference))
+            .set_index("year")["vote_gap"]
+            .astype(float)
+        )
     else:
         tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
         y = tab[tab["lens"] == series].set_index("year")["score"]
     spans = period_spans()
     rows = []
     for _, r in change.trend_by_period(y, spans).iterrows():
-        rows.append({"test": "trend (HAC)", "where": f"{r['period']} {r['start']}-{r['end']}",
-                     "statistic": r["slope"], "p_value": r["p_value"], "caution": r["caution"]})
+        rows.append(
+            {
+                "test": "trend (HAC)",
+                "where": f"{r['period']} {r['start']}-{r['end']}",
+                "statistic": r["slope"],
+                "p_value": r["p_value"],
+                "caution": r["caution"],
+            }
+        )
     for _, r in change.chow_tests(y).iterrows():
-        rows.append({"test": "Chow", "where": str(r["break_year"]), "statistic": r["F"],
-                     "p_value": r["p_value"], "caution": r["caution"]})
+        rows.append(
+            {
+                "test": "Chow",
+                "where": str(r["break_year"]),
+                "statistic": r["F"],
+                "p_value": r["p_value"],
+                "caution": r["caution"],
+            }
+        )
     sup = change.unknown_break(y, seed=seed)
-    rows.append({"test": "sup-F (unknown break)", "where": str(sup["break_year"]), "statistic": sup["sup_f"],
-                 "p_value": sup["p_value"], "caution": sup["caution"]})
-    rows.append({"test": "CUSUM", "where": "whole series", "statistic": sup["cusum_stat"],
-                 "p_value": sup["cusum_p"], "caution": ""})
+    rows.append(
+        {
+            "test": "sup-F (unknown break)",
+            "where": str(sup["break_year"]),
+            "statistic": sup["sup_f"],
+            "p_value": sup["p_value"],
+            "caution": sup["caution"],
+        }
+    )
+    rows.append(
+        {
+            "test": "CUSUM",
+            "where": "whole series",
+            "statistic": sup["cusum_stat"],
+            "p_value": sup["cusum_p"],
+            "caution": "",
+        }
+    )
     ms = change.markov_regimes(y, seed=seed)
     regimes = ms["regimes"].assign(caution=ms["caution"])
-    return {"tests": pd.DataFrame(rows), "regimes": regimes,
-            "periods": change.compare_regimes_with_periods(ms["regimes"], spans)}
+    return {
+        "tests": pd.DataFrame(rows),
+        "regimes": regimes,
+        "periods": change.compare_regimes_with_periods(ms["regimes"], spans),
+    }
 
 
-def alignment_gap(focal: str = "RUS,CHN", reference: str = "USA", *, spec: ScoringSpec | str | None = "default",
-                  lags: int = 1) -> dict[str, pd.DataFrame]:
+def alignment_gap(
+    focal: str = "RUS,CHN",
+    reference: str = "USA",
+    *,
+    spec: ScoringSpec | str | None = "default",
+    lags: int = 1,
+) -> dict[str, pd.DataFrame]:
     """The drivers (three lens scores) against the outcome (the alignment ladder).
 
     Returns
@@ -247,9 +328,14 @@ def alignment_gap(focal: str = "RUS,CHN", reference: str = "USA", *, spec: Scori
 
     triad = Triad.parse(focal, reference)
     tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
-    drivers = tab[tab["lens"].isin(["power", "threat", "interests"])].pivot(index="year", columns="lens",
-                                                                           values="score")
+    drivers = tab[tab["lens"].isin(["power", "threat", "interests"])].pivot(
+        index="year", columns="lens", values="score"
+    )
     outcome = ladder(triad)["levels"].set_index("year")["level"].astype(float)
     res = change.residual_gap(outcome, drivers, lags=lags)
-    return {"gap": res["gap"], "coefficients": res["coefficients"],
-            "correlations": change.lagged_correlations(outcome, drivers), "caution": res["caution"]}
+    return {
+        "gap": res["gap"],
+        "coefficients": res["coefficients"],
+        "correlations": change.lagged_correlations(outcome, drivers),
+        "caution": res["caution"],
+    }

@@ -52,8 +52,10 @@ def validate_table(spec: TableSpec, df: pd.DataFrame) -> pd.DataFrame:
     if spec.keys:
         null = df[list(spec.keys)].isna().any(axis=1)
         if null.any():
-            raise RegistryError(f"{where}: {int(null.sum())} rows with a missing key, e.g. "
-                                f"{df.loc[null].iloc[0].to_dict()}")
+            raise RegistryError(
+                f"{where}: {int(null.sum())} rows with a missing key, e.g. "
+                f"{df.loc[null].iloc[0].to_dict()}"
+            )
         dup = df.duplicated(list(spec.keys))
         if dup.any():
             raise RegistryError(f"{where}: duplicated key {_first(df, dup, spec.keys)}")
@@ -186,11 +188,18 @@ def check_processed(out_dir: Path) -> list[str]:
     for name, prov in read_provenance(out_dir).items():
         path = out_dir / f"{name}.csv"
         if not path.is_file():
-            raise DataError(path, "processed table listed in provenance.json is missing",
-                            fix="run `balances data build`")
+            raise DataError(
+                path,
+                "processed table listed in provenance.json is missing",
+                fix="run `balances data build`",
+            )
         digest = sha256(path)
         if digest != prov["sha256"]:
-            raise DataError(path, "content does not match the SHA-256 in provenance.json "
-                            "(edited by hand or half-written)", fix="run `balances data build`")
+            raise DataError(
+                path,
+                "content does not match the SHA-256 in provenance.json "
+                "(edited by hand or half-written)",
+                fix="run `balances data build`",
+            )
         lines.append(f"{name}: {prov['rows']} rows, years {prov['years']}, sha256 {digest[:12]} ok")
     return lines

@@ -8,7 +8,6 @@ parameters or data and 1 for failed reports.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,14 +25,26 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
     elif fmt == "json":
         sys.stdout.write(df.to_json(orient="records", double_precision=6) + "\n")
     else:
-        with pd.option_context("display.max_rows", None, "display.max_columns", None,
-                               "display.width", 200, "display.float_format", "{:.4g}".format):
+        with pd.option_context(
+            "display.max_rows",
+            None,
+            "display.max_columns",
+            None,
+            "display.width",
+            200,
+            "display.float_format",
+            "{:.4g}".format,
+        ):
             sys.stdout.write(df.to_string(index=False) + "\n")
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=("table", "csv", "json"), default="table",
-                   help="output format (default: table)")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json"),
+        default="table",
+        help="output format (default: table)",
+    )
 
 
 # ---------------------------------------------------------------- data
@@ -43,8 +54,13 @@ def _cmd_data_build(args: argparse.Namespace) -> int:
 
     root = raw_dir(args.raw_dir)
     out = Path(args.out) if args.out else processed_dir()
-    prov = build(root, out, only=args.only or None, verify=not args.no_verify,
-                 progress=lambda n: print(f"building {n}", file=sys.stderr))
+    prov = build(
+        root,
+        out,
+        only=args.only or None,
+        verify=not args.no_verify,
+        progress=lambda n: print(f"building {n}", file=sys.stderr),
+    )
     print(f"wrote {len(prov)} tables to {out}")
     return 0
 
@@ -76,31 +92,58 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
     from balances.fetch import fetch
 
     dest = Path(args.dest) if args.dest else PROJECT_DIR / ".cache" / "raw"
-    results = fetch(dest, base_url=args.base_url, only=args.only or None,
-                    progress=lambda p: print(f"fetching {p}", file=sys.stderr))
+    results = fetch(
+        dest,
+        base_url=args.base_url,
+        only=args.only or None,
+        progress=lambda p: print(f"fetching {p}", file=sys.stderr),
+    )
     df = pd.DataFrame([r.__dict__ for r in results])
     emit(df, args.format)
     manual = int((df["status"] == "manual").sum()) if len(df) else 0
     if manual:
-        print(f"{manual} file(s) have no direct download; fetch them by hand (see 'detail')",
-              file=sys.stderr)
+        print(
+            f"{manual} file(s) have no direct download; fetch them by hand (see 'detail')",
+            file=sys.stderr,
+        )
     return 0
 
 
 def _cmd_data_sources(args: argparse.Namespace) -> int:
     from balances.sources.catalogue import load_catalogue
 
-    rows = [{"id": s.id, "title": s.title, "producer": s.producer, "version": s.version,
-             "coverage": f"{s.coverage[0]}-{s.coverage[1]}", "status": s.status, "licence": s.licence,
-             "citation": s.citation, "url": s.url} for s in load_catalogue().values()]
+    rows = [
+        {
+            "id": s.id,
+            "title": s.title,
+            "producer": s.producer,
+            "version": s.version,
+            "coverage": f"{s.coverage[0]}-{s.coverage[1]}",
+            "status": s.status,
+            "licence": s.licence,
+            "citation": s.citation,
+            "url": s.url,
+        }
+        for s in load_catalogue().values()
+    ]
     df = pd.DataFrame(rows)
     if args.format == "markdown":
-        lines = ["| source | producer, version | coverage | status | licence | citation |",
-                 "|---|---|---|---|---|---|"]
+        lines = [
+            "| source | producer, version | coverage | status | licence | citation |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in rows:
-            cells = [f"`{r['id']}` [{r['title']}]({r['url']})", f"{r['producer']}; {r['version']}",
-                     r["coverage"], r["status"], r["licence"], r["citation"]]
-            lines.append("| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |")
+            cells = [
+                f"`{r['id']}` [{r['title']}]({r['url']})",
+                f"{r['producer']}; {r['version']}",
+                r["coverage"],
+                r["status"],
+                r["licence"],
+                r["citation"],
+            ]
+            lines.append(
+                "| " + " | ".join(str(c).replace("|", "/").replace("\n", " ") for c in cells) + " |"
+            )
         sys.stdout.write("\n".join(lines) + "\n")
     else:
         emit(df, args.format)
@@ -110,9 +153,17 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
 def _cmd_data_summary(args: argparse.Namespace) -> int:
     from balances.data import tables
 
-    rows = [{"table": k, "level": v["level"], "rows": v["rows"],
-             "first_year": (v["years"] or [None, None])[0], "last_year": (v["years"] or [None, None])[1],
-             "sources": ", ".join(v["sources"])} for k, v in tables().items()]
+    rows = [
+        {
+            "table": k,
+            "level": v["level"],
+            "rows": v["rows"],
+            "first_year": (v["years"] or [None, None])[0],
+            "last_year": (v["years"] or [None, None])[1],
+            "sources": ", ".join(v["sources"]),
+        }
+        for k, v in tables().items()
+    ]
     emit(pd.DataFrame(rows), args.format)
     return 0
 
@@ -121,8 +172,11 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
 def _triad_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--focal", default="RUS,CHN", help="focal pair, ISO3 codes (default RUS,CHN)")
     p.add_argument("--reference", default="USA", help="reference power, ISO3 (default USA)")
-    p.add_argument("--indicators-dir", help="directory of your own indicator YAML files and CSV tables "
-                   "(default: $BALANCES_USER_DIR)")
+    p.add_argument(
+        "--indicators-dir",
+        help="directory of your own indicator YAML files and CSV tables "
+        "(default: $BALANCES_USER_DIR)",
+    )
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
@@ -141,11 +195,19 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     rows = []
     for iid in dict.fromkeys(panel["indicator"]):
         ind = registry[iid]
-        rows.append({
-            "id": iid, "lens": ind.lens, "title": ind.title, "unit": ind.unit, "direction": ind.direction,
-            "sources": " ".join(ind.sources), "citation": ind.citation,
-            "first_year": present["min"].get(iid), "last_year": present["max"].get(iid),
-        })
+        rows.append(
+            {
+                "id": iid,
+                "lens": ind.lens,
+                "title": ind.title,
+                "unit": ind.unit,
+                "direction": ind.direction,
+                "sources": " ".join(ind.sources),
+                "citation": ind.citation,
+                "first_year": present["min"].get(iid),
+                "last_year": present["max"].get(iid),
+            }
+        )
     emit(pd.DataFrame(rows), args.format)
     return 0
 
@@ -153,8 +215,16 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
 def _cmd_score(args: argparse.Namespace) -> int:
     from balances.analysis import score
 
-    res = score(focal=args.focal, reference=args.reference, start=args.start, end=args.end,
-                spec=args.spec, draws=args.draws, seed=args.seed, indicators_dir=args.indicators_dir)
+    res = score(
+        focal=args.focal,
+        reference=args.reference,
+        start=args.start,
+        end=args.end,
+        spec=args.spec,
+        draws=args.draws,
+        seed=args.seed,
+        indicators_dir=args.indicators_dir,
+    )
     emit(res.table(), args.format)
     return 0
 
@@ -164,9 +234,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from balances.report import load_periods, run_reports
 
     config = load_periods(args.periods)
-    result = run_reports(config, only=args.only, out=args.out, jobs=args.jobs,
-                         with_input=args.with_input, force=args.force, executor=args.executor,
-                         scheduler=args.scheduler)
+    result = run_reports(
+        config,
+        only=args.only,
+        out=args.out,
+        jobs=args.jobs,
+        with_input=args.with_input,
+        force=args.force,
+        executor=args.executor,
+        scheduler=args.scheduler,
+    )
     for rec in result.reports:
         err = rec.get("error") or {}
         detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
@@ -175,12 +252,16 @@ def _cmd_report(args: argparse.Namespace) -> int:
         print(f"{rec['status']:<7} {rec['period']}/{rec['notebook']}  {took:.1f} s{why}{detail}")
     for s in result.manifest["summary"]:
         if s["error"]:
-            print(f"balances: warning: summary score of {s['period']} failed: {s['error']}",
-                  file=sys.stderr)
+            print(
+                f"balances: warning: summary score of {s['period']} failed: {s['error']}",
+                file=sys.stderr,
+            )
     print(f"index: {result.index}")
     if result.failed:
-        print(f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
-              file=sys.stderr)
+        print(
+            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -198,7 +279,10 @@ def _cmd_ko(args: argparse.Namespace) -> int:
         emit(stance_agreement()["summary"], args.format)
         return 0
     cols = ["claim_id", "period", "condition", "expected", "measured", "verdict", "reason"]
-    emit(claims[cols + (["ko_figures", "statement", "location"] if args.format != "table" else [])], args.format)
+    emit(
+        claims[cols + (["ko_figures", "statement", "location"] if args.format != "table" else [])],
+        args.format,
+    )
     return 0
 
 
@@ -213,6 +297,12 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from balances.lab import lab
+
+    return lab(port=args.port, open_browser=not args.no_browser, extra_args=args.jupyter_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``balances`` command."""
     parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
@@ -220,14 +310,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="fetch, build and check the data").add_subparsers(
-        dest="data_command", required=True)
+        dest="data_command", required=True
+    )
     p = data.add_parser("build", help="build the processed tables from the raw files")
-    p.add_argument("--raw-dir", help="raw-data directory (default: $BALANCES_RAW_DIR or ../shared/data/raw)")
+    p.add_argument(
+        "--raw-dir", help="raw-data directory (default: $BALANCES_RAW_DIR or ../shared/data/raw)"
+    )
     p.add_argument("--out", help="processed directory (default: data/processed)")
     p.add_argument("--only", nargs="*", help="table names to rebuild")
-    p.add_argument("--no-verify", action="store_true", help="skip raw-file hash checks (newer upstream)")
+    p.add_argument(
+        "--no-verify", action="store_true", help="skip raw-file hash checks (newer upstream)"
+    )
     p.set_defaults(func=_cmd_data_build)
-    p = data.add_parser("check", help="verify processed tables (and raw files if found) against their hashes")
+    p = data.add_parser(
+        "check", help="verify processed tables (and raw files if found) against their hashes"
+    )
     p.add_argument("--raw-dir")
     p.add_argument("--out", help="processed directory (default: data/processed)")
     p.set_defaults(func=_cmd_data_check)
@@ -246,14 +343,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
     p.add_argument("--lens", choices=("power", "threat", "interests", "alignment"))
-    p.add_argument("--values", action="store_true", help="print the computed panel (year, indicator, value, status)")
+    p.add_argument(
+        "--values",
+        action="store_true",
+        help="print the computed panel (year, indicator, value, status)",
+    )
     p.add_argument("--start", type=int, default=1991)
     p.add_argument("--end", type=int, default=2024)
     _triad_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_indicators)
 
-    p = sub.add_parser("score", help="lens and overall alignment scores per year, with Monte Carlo bands")
+    p = sub.add_parser(
+        "score", help="lens and overall alignment scores per year, with Monte Carlo bands"
+    )
     _triad_args(p)
     p.add_argument("--start", type=int, default=1992)
     p.add_argument("--end", type=int, default=2024)
@@ -263,42 +366,88 @@ def build_parser() -> argparse.ArgumentParser:
     _add_format(p)
     p.set_defaults(func=_cmd_score)
 
-    p = sub.add_parser("report", help="run each period's notebooks with papermill and write HTML "
-                       "reports, index.html and manifest.json")
+    p = sub.add_parser(
+        "report",
+        help="run each period's notebooks with papermill and write HTML "
+        "reports, index.html and manifest.json",
+    )
     p.add_argument("--periods", help="periods YAML (default: notebooks/params/periods.yml)")
     p.add_argument("--only", nargs="+", metavar="NAME", help="period names to run (default: all)")
     p.add_argument("--out", default="reports", help="output folder (default: reports)")
-    p.add_argument("--jobs", type=int, default=None,
-                   help="worker processes, one kernel each (default: number of CPUs)")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=None,
+        help="worker processes, one kernel each (default: number of CPUs)",
+    )
     inp = p.add_mutually_exclusive_group()
-    inp.add_argument("--no-input", dest="with_input", action="store_false",
-                     help="hide code cells in the HTML (default)")
-    inp.add_argument("--with-input", dest="with_input", action="store_true",
-                     help="keep code cells in the HTML")
+    inp.add_argument(
+        "--no-input",
+        dest="with_input",
+        action="store_false",
+        help="hide code cells in the HTML (default)",
+    )
+    inp.add_argument(
+        "--with-input", dest="with_input", action="store_true", help="keep code cells in the HTML"
+    )
     p.set_defaults(with_input=False)
     p.add_argument("--force", action="store_true", help="re-run reports even when nothing changed")
-    p.add_argument("--executor", choices=("local", "dask"), default="local",
-                   help="local processes (default) or a dask.distributed cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="dask scheduler address, with --executor dask")
+    p.add_argument(
+        "--executor",
+        choices=("local", "dask"),
+        default="local",
+        help="local processes (default) or a dask.distributed cluster",
+    )
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="dask scheduler address, with --executor dask"
+    )
     p.set_defaults(func=_cmd_report)
 
-    p = sub.add_parser("ko", help="Ko Sangtu's claims evaluated against the data (one row per claim)")
+    p = sub.add_parser(
+        "ko", help="Ko Sangtu's claims evaluated against the data (one row per claim)"
+    )
     p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
-    p.add_argument("--stances", action="store_true",
-                   help="print the agreement of Ko's period stances with the data's (Cohen's kappa)")
-    p.add_argument("--figures", action="store_true",
-                   help="print Ko's own figures beside the current SIPRI release")
+    p.add_argument(
+        "--stances",
+        action="store_true",
+        help="print the agreement of Ko's period stances with the data's (Cohen's kappa)",
+    )
+    p.add_argument(
+        "--figures",
+        action="store_true",
+        help="print Ko's own figures beside the current SIPRI release",
+    )
     _add_format(p)
     p.set_defaults(func=_cmd_ko)
 
-    p = sub.add_parser("breaks", help="trend, Chow, sup-F and CUSUM tests and Markov regimes of a series")
-    p.add_argument("--series", default="overall", choices=("overall", "power", "threat", "interests", "vote_gap"))
-    p.add_argument("--regimes", action="store_true", help="print the Markov-switching regime spells instead")
+    p = sub.add_parser(
+        "breaks", help="trend, Chow, sup-F and CUSUM tests and Markov regimes of a series"
+    )
+    p.add_argument(
+        "--series",
+        default="overall",
+        choices=("overall", "power", "threat", "interests", "vote_gap"),
+    )
+    p.add_argument(
+        "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
+    )
     p.add_argument("--spec", default="default")
     p.add_argument("--seed", type=int, default=0)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
+
+    p = sub.add_parser(
+        "lab", help="start JupyterLab on the notebooks (notebooks/explore.ipynb is the interactive explorer)"
+    )
+    p.add_argument("--port", type=int, help="port (default: JupyterLab's, 8888 or the next free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    p.add_argument(
+        "jupyter_args",
+        nargs="*",
+        metavar="-- JUPYTERLAB_OPTION",
+        help="options passed on to JupyterLab after '--', e.g. -- --allow-root",
+    )
+    p.set_defaults(func=_cmd_lab)
     return parser
 
 

@@ -29,8 +29,21 @@ STUDY_START = 1991
 #: (India-Russia vs US, China-Pakistan vs India) plus regional powers often
 #: asked about. Any dyad among these can be scored offline.
 DYAD_STATES: tuple[str, ...] = (
-    "USA", "RUS", "CHN", "GBR", "FRA", "DEU", "JPN", "IND",
-    "PAK", "BRA", "IRN", "PRK", "KOR", "TUR", "UKR",
+    "USA",
+    "RUS",
+    "CHN",
+    "GBR",
+    "FRA",
+    "DEU",
+    "JPN",
+    "IND",
+    "PAK",
+    "BRA",
+    "IRN",
+    "PRK",
+    "KOR",
+    "TUR",
+    "UKR",
 )
 
 

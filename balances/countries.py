@@ -109,7 +109,9 @@ def to_iso3(ccodes: Iterable[int], *, strict: bool = True) -> list[str | None]:
     for c in ccodes:
         iso = table.get(int(c)) if c is not None and not pd.isna(c) else None
         if iso is None and strict:
-            raise ParameterError("ccode", c, "a Correlates of War state code, e.g. 2 (USA), 365, 710")
+            raise ParameterError(
+                "ccode", c, "a Correlates of War state code, e.g. 2 (USA), 365, 710"
+            )
         out.append(iso)
     return out
 
@@ -141,7 +143,9 @@ def to_ccode(
             inverse = {v: k for k, v in HISTORICAL_COW.items() if k not in COW_BEFORE_1990.values()}
             c = inverse.get(code)
         if c is None and strict:
-            raise ParameterError("iso3", code, "an ISO 3166-1 alpha-3 code of a state, e.g. RUS, CHN, USA")
+            raise ParameterError(
+                "iso3", code, "an ISO 3166-1 alpha-3 code of a state, e.g. RUS, CHN, USA"
+            )
         out.append(c)
     return out
 

@@ -19,13 +19,16 @@ _DTYPE_READ = {"Int64": "Int64", "int64": "int64", "float64": "float64", "object
 def _load(directory: Path, name: str) -> pd.DataFrame:
     prov = read_provenance(directory)
     if name not in prov:
-        raise DataError(directory / f"{name}.csv", "no such processed table",
-                        fix=f"use one of {sorted(prov)}")
+        raise DataError(
+            directory / f"{name}.csv", "no such processed table", fix=f"use one of {sorted(prov)}"
+        )
     path = directory / f"{name}.csv"
     if not path.is_file():
         raise DataError(path, "processed table missing", fix="run `balances data build`")
     if sha256(path) != prov[name]["sha256"]:
-        raise DataError(path, "content does not match provenance.json", fix="run `balances data build`")
+        raise DataError(
+            path, "content does not match provenance.json", fix="run `balances data build`"
+        )
     dtypes = {c: _DTYPE_READ.get(t, t) for c, t in prov[name]["dtypes"].items()}
     df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
     for col in df.columns[df.dtypes == "string"]:

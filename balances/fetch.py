@@ -65,8 +65,11 @@ def fetch(
     wanted = set(only) if only is not None else set(catalogue)
     unknown = wanted - set(catalogue)
     if unknown:
-        raise DataError("balances/sources/catalogue", f"unknown source(s) {sorted(unknown)}",
-                        fix=f"use ids from {sorted(catalogue)}")
+        raise DataError(
+            "balances/sources/catalogue",
+            f"unknown source(s) {sorted(unknown)}",
+            fix=f"use ids from {sorted(catalogue)}",
+        )
     logging.getLogger("pooch").setLevel(logging.WARNING)
     results: list[FetchResult] = []
     for sid in sorted(wanted):
@@ -76,20 +79,32 @@ def fetch(
             url = base_url.rstrip("/") + "/" + f.path if base_url else f.url
             if url is None:
                 status = "present" if target.is_file() else "manual"
-                results.append(FetchResult(sid, f.path, status,
-                                           f"no direct download: get it from {src.url}"))
+                results.append(
+                    FetchResult(sid, f.path, status, f"no direct download: get it from {src.url}")
+                )
                 continue
             if progress:
                 progress(f.path)
             existed = target.is_file()
             try:
-                pooch.retrieve(url, known_hash=f"sha256:{f.sha256}", fname=target.name,
-                               path=target.parent, progressbar=False)
+                pooch.retrieve(
+                    url,
+                    known_hash=f"sha256:{f.sha256}",
+                    fname=target.name,
+                    path=target.parent,
+                    progressbar=False,
+                )
             except ValueError as exc:  # pooch: hash mismatch
-                raise DataError(target, f"download from {url} failed its SHA-256 check ({exc})",
-                                fix="the mirror's copy is corrupted or a different release") from exc
+                raise DataError(
+                    target,
+                    f"download from {url} failed its SHA-256 check ({exc})",
+                    fix="the mirror's copy is corrupted or a different release",
+                ) from exc
             except Exception as exc:  # network errors: requests' own types
-                raise DataError(target, f"download from {url} failed ({exc})",
-                                fix="check the network or use --base-url with a mirror") from exc
+                raise DataError(
+                    target,
+                    f"download from {url} failed ({exc})",
+                    fix="check the network or use --base-url with a mirror",
+                ) from exc
             results.append(FetchResult(sid, f.path, "present" if existed else "downloaded", url))
     return results

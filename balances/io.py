@@ -112,7 +112,9 @@ def coerce(df: pd.DataFrame, columns: Mapping[str, Kind], path: object) -> pd.Da
             frac = num.notna() & (num % 1 != 0)
             if frac.any():
                 line = frac.idxmax()
-                raise DataError(path, f"{num.loc[line]!r} is not a whole number", row=int(line), column=col)
+                raise DataError(
+                    path, f"{num.loc[line]!r} is not a whole number", row=int(line), column=col
+                )
             out[col] = num.astype("Int64")
         else:
             out[col] = num.astype("float64")
@@ -125,8 +127,10 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], path: object) -> None:
     if dup.any():
         line = dup.idxmax()
         first = df.index[(df[list(keys)] == df.loc[line, list(keys)]).all(axis=1)][0]
-        values = {k: (v.item() if hasattr(v, "item") else v)
-                  for k, v in zip(keys, df.loc[line, list(keys)].tolist(), strict=True)}
+        values = {
+            k: (v.item() if hasattr(v, "item") else v)
+            for k, v in zip(keys, df.loc[line, list(keys)].tolist(), strict=True)
+        }
         raise DataError(
             path,
             f"duplicated key {values} (also at line {first})",
@@ -150,7 +154,9 @@ def check_filled(
             raise DataError(path, problem, row=int(missing.idxmax()), column=col, fix=fix)
 
 
-def check_known(df: pd.DataFrame, column: str, known: Iterable[object], path: object, *, what: str) -> None:
+def check_known(
+    df: pd.DataFrame, column: str, known: Iterable[object], path: object, *, what: str
+) -> None:
     """Raise :class:`DataError` on the first value of ``column`` not in ``known``."""
     known = set(known)
     bad = ~df[column].isin(known) & df[column].notna()

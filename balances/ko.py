@@ -47,7 +47,9 @@ class Measure(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     indicator: str | None = None
     expr: dict[str, Any] | None = None
-    series: Literal["walt_peace", "walt_capability", "walt_allies", "ladder_level", "vote_gap"] | None = None
+    series: (
+        Literal["walt_peace", "walt_capability", "walt_allies", "ladder_level", "vote_gap"] | None
+    ) = None
 
     @model_validator(mode="after")
     def _one(self) -> Measure:
@@ -99,7 +101,9 @@ class Claim(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     period: tuple[int, int]
-    condition: Literal["stance", "capability", "allies", "security_climate", "us_europe", "conclusion"]
+    condition: Literal[
+        "stance", "capability", "allies", "security_climate", "us_europe", "conclusion"
+    ]
     statement: str
     location: str
     tests: list[Test] = Field(min_length=1)
@@ -149,7 +153,9 @@ def load_claims(path: Path = CLAIMS_FILE) -> KoFile:
     for c in doc.claims:
         unknown = [f for f in c.ko_figures if f not in figures]
         if unknown:
-            raise RegistryError(f"{path}, claim {c.id!r}: unknown Ko figure(s) {unknown} (see data/ko_figures.csv)")
+            raise RegistryError(
+                f"{path}, claim {c.id!r}: unknown Ko figure(s) {unknown} (see data/ko_figures.csv)"
+            )
     return doc
 
 
@@ -185,14 +191,21 @@ class Evaluator:
     def named(self, name: str) -> pd.Series:
         if name not in self._named:
             cond = conditions(self.triad, self.rule, source=self.source).set_index("year")
-            self._named.update({
-                "walt_peace": cond["peace"], "walt_capability": cond["capability"],
-                "walt_allies": cond["allies"], "vote_gap": cond["vote_gap"],
-                "walt_predicted": cond["predicted"],
-                "ladder_level": ladder(self.triad, source=self.source)["levels"].set_index("year")["level"]
-                .astype(float),
-                "revealed": revealed_stance(self.triad, source=self.source).set_index("year")["revealed"],
-            })
+            self._named.update(
+                {
+                    "walt_peace": cond["peace"],
+                    "walt_capability": cond["capability"],
+                    "walt_allies": cond["allies"],
+                    "vote_gap": cond["vote_gap"],
+                    "walt_predicted": cond["predicted"],
+                    "ladder_level": ladder(self.triad, source=self.source)["levels"]
+                    .set_index("year")["level"]
+                    .astype(float),
+                    "revealed": revealed_stance(self.triad, source=self.source).set_index("year")[
+                        "revealed"
+                    ],
+                }
+            )
         return self._named[name]
 
     def measure(self, m: Measure) -> pd.Series:
@@ -225,22 +238,35 @@ def _trend(y: pd.Series, expected: str) -> tuple[str, str, str]:
     caution = " (few years: indicative only)" if len(y) < 10 else ""
     if p < ALPHA:
         verdict = "supported" if right else "contradicted"
-        return verdict, measured, f"significant {'rise' if slope > 0 else 'fall'} at {ALPHA:.0%}{caution}"
+        return (
+            verdict,
+            measured,
+            f"significant {'rise' if slope > 0 else 'fall'} at {ALPHA:.0%}{caution}",
+        )
     return "inconclusive", measured, f"no significant trend at {ALPHA:.0%}{caution}"
 
 
-def _change(y: pd.Series, period: tuple[int, int], base: tuple[int, int], expected: str,
-            min_change: float) -> tuple[str, str, str]:
-    now, before = y.loc[period[0]:period[1]].mean(), y.loc[base[0]:base[1]].mean()
+def _change(
+    y: pd.Series, period: tuple[int, int], base: tuple[int, int], expected: str, min_change: float
+) -> tuple[str, str, str]:
+    now, before = y.loc[period[0] : period[1]].mean(), y.loc[base[0] : base[1]].mean()
     if np.isnan(now) or np.isnan(before):
-        return "inconclusive", f"mean {_fmt(now)} vs {_fmt(before)}", "no data for one of the two periods"
+        return (
+            "inconclusive",
+            f"mean {_fmt(now)} vs {_fmt(before)}",
+            "no data for one of the two periods",
+        )
     d = now - before
     measured = f"mean {period[0]}-{period[1]} {_fmt(now)} vs {base[0]}-{base[1]} {_fmt(before)} (change {d:+.3g})"
     sign = 1 if expected == "increase" else -1
     if sign * d >= min_change:
         return "supported", measured, f"{'rose' if d > 0 else 'fell'} by more than {min_change:g}"
     if -sign * d >= min_change:
-        return "contradicted", measured, f"moved the other way ({'rose' if d > 0 else 'fell'} by more than {min_change:g})"
+        return (
+            "contradicted",
+            measured,
+            f"moved the other way ({'rose' if d > 0 else 'fell'} by more than {min_change:g})",
+        )
     return "inconclusive", measured, f"changed by less than {min_change:g}"
 
 
@@ -253,9 +279,17 @@ def _level(y: pd.Series, expected: str, threshold: float) -> tuple[str, str, str
     cover = f"; data cover {len(y)} of {span} years, to {y.index.max()}" if len(y) < span else ""
     measured = f"mean {_fmt(y.mean())}, range {_fmt(y.min())}-{_fmt(y.max())} (n={len(y)}{cover})"
     if ok.all():
-        return "supported", measured, f"every year {'at or above' if expected == 'above' else 'at or below'} {threshold:g}"
+        return (
+            "supported",
+            measured,
+            f"every year {'at or above' if expected == 'above' else 'at or below'} {threshold:g}",
+        )
     if not ok.any():
-        return "contradicted", measured, f"no year {'at or above' if expected == 'above' else 'at or below'} {threshold:g}"
+        return (
+            "contradicted",
+            measured,
+            f"no year {'at or above' if expected == 'above' else 'at or below'} {threshold:g}",
+        )
     bad = ", ".join(str(i) for i in y.index[~ok.to_numpy()])
     return "inconclusive", measured, f"holds in {int(ok.sum())} of {len(y)} years (not in {bad})"
 
@@ -273,7 +307,9 @@ def _exceeds(y: pd.Series, z: pd.Series, share: float) -> tuple[str, str, str]:
     return "inconclusive", measured, "mixed"
 
 
-def _ratio(y: pd.Series, period: tuple[int, int], expected: str, threshold: float) -> tuple[str, str, str]:
+def _ratio(
+    y: pd.Series, period: tuple[int, int], expected: str, threshold: float
+) -> tuple[str, str, str]:
     a, b = y.get(period[0], np.nan), y.get(period[1], np.nan)
     if np.isnan(a) or np.isnan(b) or a == 0:
         return "inconclusive", f"{_fmt(a)} -> {_fmt(b)}", "an end year is missing"
@@ -281,16 +317,23 @@ def _ratio(y: pd.Series, period: tuple[int, int], expected: str, threshold: floa
     measured = f"{period[1]}/{period[0]} = {r:.3g} ({_fmt(a)} -> {_fmt(b)})"
     ok = r >= threshold if expected == "above" else r <= threshold
     if ok:
-        return "supported", measured, f"ratio {'at or above' if expected == 'above' else 'at or below'} {threshold:g}"
+        return (
+            "supported",
+            measured,
+            f"ratio {'at or above' if expected == 'above' else 'at or below'} {threshold:g}",
+        )
     if (r < 1) if expected == "above" else (r > 1):
         return "contradicted", measured, "moved the other way"
     return "inconclusive", measured, f"ratio short of {threshold:g}"
 
 
 def _stance(ev: Evaluator, period: tuple[int, int], expected: str) -> tuple[str, str, str]:
-    pred = ev.named("walt_predicted").loc[period[0]:period[1]].dropna()
-    rev = ev.named("revealed").loc[period[0]:period[1]].dropna()
-    counts = [", ".join(f"{k} {int(v)}" for k, v in s.value_counts().items()) or "none" for s in (pred, rev)]
+    pred = ev.named("walt_predicted").loc[period[0] : period[1]].dropna()
+    rev = ev.named("revealed").loc[period[0] : period[1]].dropna()
+    counts = [
+        ", ".join(f"{k} {int(v)}" for k, v in s.value_counts().items()) or "none"
+        for s in (pred, rev)
+    ]
     measured = f"Walt rule: {counts[0]}; votes: {counts[1]} (years)"
     match = [(s == expected).mean() for s in (pred, rev) if len(s)]
     if not match:
@@ -302,10 +345,12 @@ def _stance(ev: Evaluator, period: tuple[int, int], expected: str) -> tuple[str,
     return "inconclusive", measured, "the Walt rule and the votes disagree"
 
 
-def evaluate_test(ev: Evaluator, claim: Claim, test: Test, period: tuple[int, int]) -> dict[str, Any]:
+def evaluate_test(
+    ev: Evaluator, claim: Claim, test: Test, period: tuple[int, int]
+) -> dict[str, Any]:
     """Verdict of one test of a claim over a period."""
     yrs = test.years or period
-    y = ev.measure(test.measure).loc[yrs[0]:yrs[1]] if test.measure else pd.Series(dtype=float)
+    y = ev.measure(test.measure).loc[yrs[0] : yrs[1]] if test.measure else pd.Series(dtype=float)
     if test.kind == "trend":
         v = _trend(y, test.expected)
     elif test.kind == "change":
@@ -315,7 +360,7 @@ def evaluate_test(ev: Evaluator, claim: Claim, test: Test, period: tuple[int, in
     elif test.kind == "level":
         v = _level(y, test.expected, float(test.threshold))
     elif test.kind == "exceeds":
-        v = _exceeds(y, ev.measure(test.compare).loc[yrs[0]:yrs[1]], test.share)
+        v = _exceeds(y, ev.measure(test.compare).loc[yrs[0] : yrs[1]], test.share)
     elif test.kind == "ratio":
         v = _ratio(ev.measure(test.measure), yrs, test.expected, float(test.threshold))
     else:
@@ -339,8 +384,13 @@ def _combine(verdicts: list[str]) -> str:
     return "inconclusive"
 
 
-def evaluate_claims(source: Tables | None = None, rule: WaltRule | None = None, *,
-                    beyond: bool = True, path: Path = CLAIMS_FILE) -> pd.DataFrame:
+def evaluate_claims(
+    source: Tables | None = None,
+    rule: WaltRule | None = None,
+    *,
+    beyond: bool = True,
+    path: Path = CLAIMS_FILE,
+) -> pd.DataFrame:
     """Evaluate every claim (and its re-run on a later period).
 
     Returns
@@ -361,25 +411,38 @@ def evaluate_claims(source: Tables | None = None, rule: WaltRule | None = None, 
             runs.append(("beyond", claim.rerun))
         for scope, period in runs:
             results = [evaluate_test(ev, claim, t, period) for t in claim.tests]
-            ko_vals = "; ".join(f"{f}={figures.loc[f, 'value']:g} {figures.loc[f, 'unit']}" for f in claim.ko_figures)
-            rows.append({
-                "claim_id": claim.id if scope == "ko" else f"{claim.id}@{period[0]}-{period[1]}",
-                "period": f"{period[0]}-{period[1]}", "condition": claim.condition,
-                "expected": " AND ".join(r["comparison"] for r in results),
-                "measured": " | ".join(r["measured"] for r in results),
-                "verdict": _combine([r["verdict"] for r in results]),
-                "reason": " | ".join(f"{r['verdict']}: {r['reason']}" for r in results),
-                "statement": claim.statement, "location": claim.location, "ko_figures": ko_vals,
-                "scope": scope,
-            })
+            ko_vals = "; ".join(
+                f"{f}={figures.loc[f, 'value']:g} {figures.loc[f, 'unit']}"
+                for f in claim.ko_figures
+            )
+            rows.append(
+                {
+                    "claim_id": claim.id
+                    if scope == "ko"
+                    else f"{claim.id}@{period[0]}-{period[1]}",
+                    "period": f"{period[0]}-{period[1]}",
+                    "condition": claim.condition,
+                    "expected": " AND ".join(r["comparison"] for r in results),
+                    "measured": " | ".join(r["measured"] for r in results),
+                    "verdict": _combine([r["verdict"] for r in results]),
+                    "reason": " | ".join(f"{r['verdict']}: {r['reason']}" for r in results),
+                    "statement": claim.statement,
+                    "location": claim.location,
+                    "ko_figures": ko_vals,
+                    "scope": scope,
+                }
+            )
     return pd.DataFrame(rows)
 
 
 def ko_stances(path: Path = CLAIMS_FILE) -> pd.DataFrame:
     """Ko's stance per year (from his periods), with the period label."""
     doc = load_claims(path)
-    rows = [{"year": y, "ko_stance": p.stance, "ko_period": p.label}
-            for p in doc.periods for y in range(p.start, p.end + 1)]
+    rows = [
+        {"year": y, "ko_stance": p.stance, "ko_period": p.label}
+        for p in doc.periods
+        for y in range(p.start, p.end + 1)
+    ]
     return pd.DataFrame(rows).drop_duplicates("year", keep="last").reset_index(drop=True)
 
 
@@ -400,18 +463,29 @@ def stance_agreement(source: Tables | None = None, rule: WaltRule | None = None)
     rows = []
     for col in ("predicted", "revealed"):
         d = ko.dropna(subset=[col])
-        table = pd.crosstab(d["ko_stance"], d[col]).reindex(index=STANCES, columns=STANCES, fill_value=0)
+        table = pd.crosstab(d["ko_stance"], d[col]).reindex(
+            index=STANCES, columns=STANCES, fill_value=0
+        )
         if len(d) >= 2 and table.to_numpy().sum() > 0:
             k = cohens_kappa(table.to_numpy())
             kappa, se = float(k.kappa), float(k.std_kappa)
         else:
             kappa = se = np.nan
-        rows.append({
-            "compared_with": col, "years": len(d), "agreement": float((d["ko_stance"] == d[col]).mean()),
-            "kappa": kappa, "kappa_se": se,
-            "disagreements": ", ".join(f"{y} (Ko {a}, data {b})" for y, a, b in
-                                       d.loc[d["ko_stance"] != d[col], ["year", "ko_stance", col]].itertuples(index=False)),
-        })
+        rows.append(
+            {
+                "compared_with": col,
+                "years": len(d),
+                "agreement": float((d["ko_stance"] == d[col]).mean()),
+                "kappa": kappa,
+                "kappa_se": se,
+                "disagreements": ", ".join(
+                    f"{y} (Ko {a}, data {b})"
+                    for y, a, b in d.loc[
+                        d["ko_stance"] != d[col], ["year", "ko_stance", col]
+                    ].itertuples(index=False)
+                ),
+            }
+        )
     return {"years": ko, "summary": pd.DataFrame(rows)}
 
 
@@ -430,7 +504,9 @@ def validate_claims(path: Path = CLAIMS_FILE, source: Tables | None = None) -> N
                 if m is None:
                     continue
                 if m.indicator and m.indicator not in registry:
-                    raise RegistryError(f"{path}, claim {c.id!r}, test {i + 1}: unknown indicator {m.indicator!r}")
+                    raise RegistryError(
+                        f"{path}, claim {c.id!r}, test {i + 1}: unknown indicator {m.indicator!r}"
+                    )
                 if m.expr:
                     tables = _tables_of(m.expr)
                     try:

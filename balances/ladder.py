@@ -38,13 +38,30 @@ class Rung:
 
 
 RUNGS: tuple[Rung, ...] = (
-    Rung(1, "consultation", "consultation and high-level contacts",
-         "a summit, state visit or treaty document in the year or the year before, or an ATOP consultation obligation"),
-    Rung(2, "military_technical", "military-technical cooperation",
-         "arms deliveries between the pair (SIPRI TIV > 0) in the three years to the year"),
-    Rung(3, "regular_exercises", "regular joint exercises",
-         "joint exercises in at least two of the three years to the year"),
-    Rung(4, "joint_patrols", "joint air or naval patrols", "at least one joint air or naval patrol in the year"),
+    Rung(
+        1,
+        "consultation",
+        "consultation and high-level contacts",
+        "a summit, state visit or treaty document in the year or the year before, or an ATOP consultation obligation",
+    ),
+    Rung(
+        2,
+        "military_technical",
+        "military-technical cooperation",
+        "arms deliveries between the pair (SIPRI TIV > 0) in the three years to the year",
+    ),
+    Rung(
+        3,
+        "regular_exercises",
+        "regular joint exercises",
+        "joint exercises in at least two of the three years to the year",
+    ),
+    Rung(
+        4,
+        "joint_patrols",
+        "joint air or naval patrols",
+        "at least one joint air or naval patrol in the year",
+    ),
     Rung(5, "integrated_command", "integrated command", "a joint or integrated command structure"),
     Rung(6, "joint_basing", "joint basing", "forces of one stationed at bases of the other"),
     Rung(7, "common_defence_policy", "common defence policy", "a common defence policy"),
@@ -62,9 +79,18 @@ def _dyad(df: pd.DataFrame, a: str, b: str, both: bool = False) -> pd.DataFrame:
     return df[m]
 
 
-def _evidence(years: pd.Index, rung: str, met: pd.Series, text: pd.Series, table: str) -> pd.DataFrame:
-    return pd.DataFrame({"year": years, "rung": rung, "met": met.reindex(years).to_numpy(),
-                         "evidence": text.reindex(years).fillna("").to_numpy(), "table": table})
+def _evidence(
+    years: pd.Index, rung: str, met: pd.Series, text: pd.Series, table: str
+) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "year": years,
+            "rung": rung,
+            "met": met.reindex(years).to_numpy(),
+            "evidence": text.reindex(years).fillna("").to_numpy(),
+            "table": table,
+        }
+    )
 
 
 def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
@@ -75,8 +101,12 @@ def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
         summits = t("cr_summits")
         by_year = summits.groupby("year")["title"].apply(lambda s: " | ".join(s.astype(str)))
         span = (int(summits["year"].min()), PANEL_END)
-        recent = pd.Series({y: " | ".join(by_year.get(k, "") for k in (y - 1, y) if k in by_year.index)
-                            for y in years})
+        recent = pd.Series(
+            {
+                y: " | ".join(by_year.get(k, "") for k in (y - 1, y) if k in by_year.index)
+                for y in years
+            }
+        )
         has_summit = recent.str.len() > 0
         met = pd.Series(np.where(years >= span[0], has_summit, np.nan), index=years)
         text = "summits/documents (cr_summits): " + recent.where(has_summit, "none")
@@ -86,26 +116,44 @@ def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     consul = atop.reindex(years)
     met = met.where(~(consul == 1), 1.0)
     in_atop = (years >= atop_years[0]) & (years <= atop_years[1])
-    text = text + pd.Series(np.where(in_atop & (consul == 1), "; ATOP consultation obligation", ""), index=years)
+    text = text + pd.Series(
+        np.where(in_atop & (consul == 1), "; ATOP consultation obligation", ""), index=years
+    )
     return _evidence(years, "consultation", met, text, "cr_summits, atop_dyad")
 
 
 def _military_technical(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     a, b = triad.focal1, triad.focal2
     tiv = t("arms_tiv_dyad")
-    flows = (_dyad(tiv, a, b).set_index("year")["tiv_usd_m"].fillna(0)
-             .add(_dyad(tiv, b, a).set_index("year")["tiv_usd_m"].fillna(0), fill_value=0))
+    flows = (
+        _dyad(tiv, a, b)
+        .set_index("year")["tiv_usd_m"]
+        .fillna(0)
+        .add(_dyad(tiv, b, a).set_index("year")["tiv_usd_m"].fillna(0), fill_value=0)
+    )
     last = int(tiv["year"].max())
     window = flows.reindex(range(years.min() - 2, years.max() + 1)).rolling(3, min_periods=1).sum()
     met = (window > 0).astype(float).reindex(years).where(years <= last)
-    text = "SIPRI TIV in the pair, 3 years to the year: " + window.reindex(years).round(0).astype("Int64").astype(str)
+    text = "SIPRI TIV in the pair, 3 years to the year: " + window.reindex(years).round(0).astype(
+        "Int64"
+    ).astype(str)
     reg = t("arms_register_orders")
-    deliv = (_dyad(reg, a, b, both=True).groupby("year")["tiv_delivered_spread"].sum()
-             .reindex(range(years.min() - 2, years.max() + 1)).fillna(0).rolling(3, min_periods=1).sum())
+    deliv = (
+        _dyad(reg, a, b, both=True)
+        .groupby("year")["tiv_delivered_spread"]
+        .sum()
+        .reindex(range(years.min() - 2, years.max() + 1))
+        .fillna(0)
+        .rolling(3, min_periods=1)
+        .sum()
+    )
     late = (years > last) & (years <= int(reg["year"].max()))
     met = met.where(~late, (deliv.reindex(years) > 0).astype(float))
-    text = text.where(~late, "SIPRI register (approximate, order-based), 3 years: "
-                      + deliv.reindex(years).round(0).astype(str))
+    text = text.where(
+        ~late,
+        "SIPRI register (approximate, order-based), 3 years: "
+        + deliv.reindex(years).round(0).astype(str),
+    )
     return _evidence(years, "military_technical", met, text, "arms_tiv_dyad, arms_register_orders")
 
 
@@ -114,9 +162,13 @@ def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFr
     if {a, b} != {"RUS", "CHN"}:
         dy = _dyad(t("exercises_dyad"), a, b).set_index("year")
         if kind == "patrol" or dy.empty:
-            return _evidence(years, "joint_patrols" if kind == "patrol" else "regular_exercises",
-                             pd.Series(np.nan, index=years),
-                             pd.Series("no exercise/patrol table for this pair", index=years), "exercises_dyad")
+            return _evidence(
+                years,
+                "joint_patrols" if kind == "patrol" else "regular_exercises",
+                pd.Series(np.nan, index=years),
+                pd.Series("no exercise/patrol table for this pair", index=years),
+                "exercises_dyad",
+            )
         n = dy[["mme_exercises", "jme_exercises", "rus_mod_exercises"]].max(axis=1, skipna=True)
         names = "exercises (MME/JME/MoD, max count): " + n.astype("Int64").astype(str)
         source = "exercises_dyad"
@@ -131,7 +183,9 @@ def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFr
         if kind != "patrol":
             n = n.where(n.index >= 2003, early.reindex(n.index))
         names = sel.groupby("year")["name"].apply(lambda s: " | ".join(s)).reindex(n.index)
-        names = names.fillna(n.astype("Int64").astype(str) + " (MME/JME count)" if kind != "patrol" else "none")
+        names = names.fillna(
+            n.astype("Int64").astype(str) + " (MME/JME count)" if kind != "patrol" else "none"
+        )
         source = "cr_exercises" + (", exercises_dyad" if kind != "patrol" else "")
     if kind == "patrol":
         met = (n > 0).astype(float).where(n.notna())
@@ -144,17 +198,31 @@ def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFr
 
 def _uncoded(rung: str) -> Callable[[Tables, Triad, pd.Index], pd.DataFrame]:
     def rule(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
-        return _evidence(years, rung, pd.Series(0.0, index=years),
-                         pd.Series("no source here records it (absence of evidence, not coded by any dataset)",
-                                   index=years), "none")
+        return _evidence(
+            years,
+            rung,
+            pd.Series(0.0, index=years),
+            pd.Series(
+                "no source here records it (absence of evidence, not coded by any dataset)",
+                index=years,
+            ),
+            "none",
+        )
+
     return rule
 
 
 def _defence_pact(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     atop = _dyad(t("atop_dyad"), triad.focal1, triad.focal2).set_index("year")["atop_defense"]
     met = atop.reindex(years).astype(float)
-    text = pd.Series(np.where(met == 1, "ATOP defence obligation", np.where(met == 0, "no ATOP defence obligation",
-                                                                           "ATOP 5.1 ends in 2018")), index=years)
+    text = pd.Series(
+        np.where(
+            met == 1,
+            "ATOP defence obligation",
+            np.where(met == 0, "no ATOP defence obligation", "ATOP 5.1 ends in 2018"),
+        ),
+        index=years,
+    )
     return _evidence(years, "defence_pact", met, text, "atop_dyad")
 
 
@@ -170,8 +238,13 @@ RULES: dict[str, Callable[[Tables, Triad, pd.Index], pd.DataFrame]] = {
 }
 
 
-def ladder(triad: Triad | None = None, *, start: int = STUDY_START, end: int = PANEL_END,
-           source: Tables | None = None) -> dict[str, pd.DataFrame]:
+def ladder(
+    triad: Triad | None = None,
+    *,
+    start: int = STUDY_START,
+    end: int = PANEL_END,
+    source: Tables | None = None,
+) -> dict[str, pd.DataFrame]:
     """The alignment ladder of the focal pair, per year, with its evidence.
 
     Returns
@@ -215,9 +288,18 @@ def ladder(triad: Triad | None = None, *, start: int = STUDY_START, end: int = P
 def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
     if {triad.focal1, triad.focal2} != {"RUS", "CHN"}:
         return np.full(len(years), None, dtype=object)
-    s = t("cr_summits").dropna(subset=["partnership_rank"]).sort_values(["year", "partnership_rank"])
+    s = (
+        t("cr_summits")
+        .dropna(subset=["partnership_rank"])
+        .sort_values(["year", "partnership_rank"])
+    )
     named = s.groupby("year")["partnership_label"].last()
     # carry the last named level forward from the first document, then cut to the years asked
-    full = pd.Series(named.reindex(range(int(named.index.min()), PANEL_END + 1)).tolist(),
-                     index=range(int(named.index.min()), PANEL_END + 1), dtype="string").ffill()
-    return full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
+    full = pd.Series(
+        named.reindex(range(int(named.index.min()), PANEL_END + 1)).tolist(),
+        index=range(int(named.index.min()), PANEL_END + 1),
+        dtype="string",
+    ).ffill()
+    return (
+        full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
+    )

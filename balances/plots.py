@@ -10,15 +10,25 @@ from pathlib import Path
 
 import matplotlib
 import matplotlib.patches
-import matplotlib.ticker
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-LENS_COLOURS = {"power": "#1f77b4", "threat": "#d62728", "interests": "#2ca02c", "overall": "#222222"}
-STATUS_COLOURS = {"present": "#4c9f70", "estimate": "#e0b13c", "imputed": "#7aa6d6", "missing": "#dddddd"}
+LENS_COLOURS = {
+    "power": "#1f77b4",
+    "threat": "#d62728",
+    "interests": "#2ca02c",
+    "overall": "#222222",
+}
+STATUS_COLOURS = {
+    "present": "#4c9f70",
+    "estimate": "#e0b13c",
+    "imputed": "#7aa6d6",
+    "missing": "#dddddd",
+}
 
 
 def _ax(ax: Axes | None, size: tuple[float, float] = (8, 4)) -> Axes:
@@ -32,8 +42,13 @@ def _years_axis(ax: Axes) -> None:
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
 
 
-def lens_scores(table: pd.DataFrame, ax: Axes | None = None, *, lenses: Sequence[str] | None = None,
-                title: str | None = None) -> Axes:
+def lens_scores(
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    lenses: Sequence[str] | None = None,
+    title: str | None = None,
+) -> Axes:
     """Lens and overall scores over time, with the Monte Carlo band shaded.
 
     ``table`` has ``year, lens, score`` and optionally ``low, high``
@@ -59,27 +74,47 @@ def lens_scores(table: pd.DataFrame, ax: Axes | None = None, *, lenses: Sequence
     return ax
 
 
-def shade_periods(periods: pd.DataFrame, ax: Axes, *, label_col: str = "label", alpha: float = 0.10) -> Axes:
+def shade_periods(
+    periods: pd.DataFrame, ax: Axes, *, label_col: str = "label", alpha: float = 0.10
+) -> Axes:
     """Shade named periods (columns ``start, end`` and a label) behind a time plot."""
     palette = sns.color_palette("pastel", len(periods))
     top = ax.get_ylim()[1]
     for (_, p), colour in zip(periods.iterrows(), palette, strict=False):
         ax.axvspan(p["start"] - 0.5, p["end"] + 0.5, color=colour, alpha=alpha * 3, lw=0, zorder=0)
-        ax.text((p["start"] + p["end"]) / 2, top, str(p[label_col]), ha="center", va="bottom", fontsize=7,
-                rotation=0, clip_on=False)
+        ax.text(
+            (p["start"] + p["end"]) / 2,
+            top,
+            str(p[label_col]),
+            ha="center",
+            va="bottom",
+            fontsize=7,
+            rotation=0,
+            clip_on=False,
+        )
     return ax
 
 
-def contributions(contrib: pd.DataFrame, ax: Axes | None = None, *, start: int | None = None,
-                  end: int | None = None) -> Axes:
+def contributions(
+    contrib: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+) -> Axes:
     """Heatmap of each indicator's contribution to the overall score by year."""
     d = contrib
     if start is not None:
         d = d[d["year"].between(start, end or d["year"].max())]
     grid = d.pivot_table(index=["lens", "indicator"], columns="year", values="contribution")
     ax = _ax(ax, (10, max(3, 0.28 * len(grid))))
-    sns.heatmap(grid, ax=ax, cmap="viridis", cbar_kws={"label": "points of the overall score"},
-                yticklabels=[f"{i} ({lens})" for lens, i in grid.index])
+    sns.heatmap(
+        grid,
+        ax=ax,
+        cmap="viridis",
+        cbar_kws={"label": "points of the overall score"},
+        yticklabels=[f"{i} ({lens})" for lens, i in grid.index],
+    )
     ax.set_ylabel("")
     return ax
 
@@ -92,7 +127,9 @@ def coverage(grid: pd.DataFrame, ax: Axes | None = None) -> Axes:
     cmap = matplotlib.colors.ListedColormap(list(STATUS_COLOURS.values()))
     sns.heatmap(num, ax=ax, cmap=cmap, vmin=-0.5, vmax=len(codes) - 0.5, cbar=False, linewidths=0.2)
     handles = [matplotlib.patches.Patch(color=c, label=s) for s, c in STATUS_COLOURS.items()]
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
+    ax.legend(
+        handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8
+    )
     ax.set_ylabel("")
     return ax
 
@@ -108,8 +145,13 @@ def sensitivity(sens: pd.DataFrame, ax: Axes | None = None, *, lens: str = "over
     return ax
 
 
-def similarity(sim: pd.DataFrame, ax: Axes | None = None, *, measure: str = "agreement",
-               dyads: Iterable[tuple[str, str]] = (("RUS", "CHN"), ("RUS", "USA"), ("CHN", "USA"))) -> Axes:
+def similarity(
+    sim: pd.DataFrame,
+    ax: Axes | None = None,
+    *,
+    measure: str = "agreement",
+    dyads: Iterable[tuple[str, str]] = (("RUS", "CHN"), ("RUS", "USA"), ("CHN", "USA")),
+) -> Axes:
     """Foreign-policy similarity over time for several dyads (long table with iso3_1, iso3_2, year)."""
     ax = _ax(ax)
     for a, b in dyads:
@@ -122,7 +164,9 @@ def similarity(sim: pd.DataFrame, ax: Axes | None = None, *, measure: str = "agr
     return ax
 
 
-def ladder(levels: pd.DataFrame, ax: Axes | None = None, *, rung_names: Sequence[str] | None = None) -> Axes:
+def ladder(
+    levels: pd.DataFrame, ax: Axes | None = None, *, rung_names: Sequence[str] | None = None
+) -> Axes:
     """Step plot of the alignment ladder level per year (``year, level``)."""
     ax = _ax(ax, (8, 3))
     ax.step(levels["year"], levels["level"], where="mid", color="#6a3d9a", lw=2)
@@ -154,8 +198,13 @@ def verdicts(claims: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax = _ax(ax, (8, 0.35 * max(len(d), 4) + 1))
     span = d["period"].str.split("-", expand=True).astype(int)
     for i, row in d.iterrows():
-        ax.barh(i, span.loc[i, 1] - span.loc[i, 0] + 1, left=span.loc[i, 0] - 0.5,
-                color=VERDICT_COLOURS.get(row["verdict"], "#999999"), height=0.7)
+        ax.barh(
+            i,
+            span.loc[i, 1] - span.loc[i, 0] + 1,
+            left=span.loc[i, 0] - 0.5,
+            color=VERDICT_COLOURS.get(row["verdict"], "#999999"),
+            height=0.7,
+        )
     ax.set_yticks(range(len(d)))
     ax.set_yticklabels(d["claim_id"], fontsize=7)
     ax.set_xlabel("years the claim concerns")
@@ -164,8 +213,13 @@ def verdicts(claims: pd.DataFrame, ax: Axes | None = None) -> Axes:
     return ax
 
 
-def save(fig_or_ax: Figure | Axes, path: str | Path, *, formats: Sequence[str] = ("png", "svg"),
-         dpi: int = 200) -> list[Path]:
+def save(
+    fig_or_ax: Figure | Axes,
+    path: str | Path,
+    *,
+    formats: Sequence[str] = ("png", "svg"),
+    dpi: int = 200,
+) -> list[Path]:
     """Save a figure for a paper, once per format, next to ``path`` (its suffix is replaced).
 
     Returns the files written.
@@ -181,5 +235,15 @@ def save(fig_or_ax: Figure | Axes, path: str | Path, *, formats: Sequence[str] =
     return written
 
 
-__all__ = ["lens_scores", "shade_periods", "contributions", "coverage", "sensitivity", "similarity",
-           "ladder", "regimes", "verdicts", "save"]
+__all__ = [
+    "lens_scores",
+    "shade_periods",
+    "contributions",
+    "coverage",
+    "sensitivity",
+    "similarity",
+    "ladder",
+    "regimes",
+    "verdicts",
+    "save",
+]

@@ -52,14 +52,18 @@ def norm_rank(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
     """Percentile rank over the panel (ties averaged): 0 lowest, 100 highest."""
     ranks = pd.DataFrame(x).rank(axis=0, method="average").to_numpy()
     n = np.sum(np.isfinite(x), axis=0)
-    return np.where(n > 1, 100 * (ranks - 1) / np.maximum(n - 1, 1), 50.0) * np.where(np.isfinite(x), 1, np.nan)
+    return np.where(n > 1, 100 * (ranks - 1) / np.maximum(n - 1, 1), 50.0) * np.where(
+        np.isfinite(x), 1, np.nan
+    )
 
 
 def norm_distance(x: np.ndarray, ref_row: int | None = None) -> np.ndarray:
     """Distance to a reference year: 50 at the reference year's value, 0/100 at the largest
     departure below/above it (a symmetric scale, so the sign of change is kept)."""
     if ref_row is None:
-        raise ParameterError("reference_year", None, "a year inside the panel for 'distance' normalisation")
+        raise ParameterError(
+            "reference_year", None, "a year inside the panel for 'distance' normalisation"
+        )
     ref = x[ref_row]
     dev = x - ref
     scale = np.nanmax(np.abs(dev), axis=0)
@@ -153,7 +157,9 @@ class ScoringSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     normalise: Literal["minmax", "zscore", "rank", "distance"] = "minmax"
-    reference_year: int = Field(1991, description="for 'distance' normalisation (e.g. 1991, or 1999 for Ko)")
+    reference_year: int = Field(
+        1991, description="for 'distance' normalisation (e.g. 1991, or 1999 for Ko)"
+    )
     impute: Literal["none", "linear", "locf"] = "linear"
     locf_max: int = Field(3, ge=1, le=10)
     weights: Literal["equal", "equal_per_lens", "pca", "manual"] = "equal_per_lens"
@@ -181,7 +187,9 @@ class ScoringSpec(BaseModel):
         except (OSError, yaml.YAMLError) as exc:
             raise RegistryError(f"{path}: cannot read the scoring spec ({exc})") from exc
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
             raise RegistryError(f"{path}: {problems}") from exc
 
 
@@ -206,7 +214,9 @@ def resolve_spec(spec: ScoringSpec | str | Mapping | None) -> ScoringSpec:
         try:
             return ScoringSpec(**spec)
         except ValidationError as exc:
-            raise ParameterError("spec", dict(spec), f"fields of ScoringSpec ({exc.errors()[0]['msg']})") from exc
+            raise ParameterError(
+                "spec", dict(spec), f"fields of ScoringSpec ({exc.errors()[0]['msg']})"
+            ) from exc
     if spec in PRESETS:
         return PRESETS[spec]
     if Path(spec).is_file():
@@ -231,8 +241,11 @@ def prepare(
     raw : DataFrame
         years x indicators, values as computed (before orientation).
     """
-    drivers = [i for i in dict.fromkeys(panel["indicator"]) if i in registry
-               and registry[i].lens in LENSES and i not in spec.exclude]
+    drivers = [
+        i
+        for i in dict.fromkeys(panel["indicator"])
+        if i in registry and registry[i].lens in LENSES and i not in spec.exclude
+    ]
     raw = panel.pivot(index="year", columns="indicator", values="value")[drivers]
     oriented = raw * np.array([registry[i].direction for i in drivers], dtype=float)
     filled = IMPUTERS[spec.impute](oriented, spec.locf_max)
@@ -240,8 +253,11 @@ def prepare(
     ref_row = None
     if spec.normalise == "distance":
         if spec.reference_year not in filled.index:
-            raise ParameterError("reference_year", spec.reference_year,
-                                 f"a year in {filled.index.min()}-{filled.index.max()}")
+            raise ParameterError(
+                "reference_year",
+                spec.reference_year,
+                f"a year in {filled.index.min()}-{filled.index.max()}",
+            )
         ref_row = int(filled.index.get_loc(spec.reference_year))
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         # an indicator with no value in the reference year, or none at all, stays NaN
@@ -280,7 +296,9 @@ def indicator_weights(
     within = within.fillna(0.0)
     lw = pd.Series({name: float(spec.lens_weights.get(name, 0.0)) for name in LENSES})
     if (lw < 0).any() or lw.sum() <= 0:
-        raise ParameterError("lens_weights", spec.lens_weights, "non-negative weights, not all zero")
+        raise ParameterError(
+            "lens_weights", spec.lens_weights, "non-negative weights, not all zero"
+        )
     if spec.weights == "equal":
         overall = pd.Series(1.0 / len(ids), index=ids)
     else:
@@ -302,9 +320,7 @@ def _pca_weights(block: pd.DataFrame) -> np.ndarray:
     return w if w.sum() > 0 else np.ones(block.shape[1])
 
 
-def aggregate_scores(
-    norm: pd.DataFrame, weights: pd.DataFrame, spec: ScoringSpec
-) -> pd.DataFrame:
+def aggregate_scores(norm: pd.DataFrame, weights: pd.DataFrame, spec: ScoringSpec) -> pd.DataFrame:
     """Per year: a score for each lens and the overall score, with indicators counted.
 
     Returns
@@ -322,7 +338,9 @@ def aggregate_scores(
             w = np.where(weights["lens"] == name, weights["within_lens"], 0.0)
         score = agg(x, w[None, :], spec.power)
         n = (np.isfinite(x) & (w[None, :] > 0)).sum(axis=1)
-        rows.append(pd.DataFrame({"year": norm.index, "lens": name, "score": score, "n_indicators": n}))
+        rows.append(
+            pd.DataFrame({"year": norm.index, "lens": name, "score": score, "n_indicators": n})
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -358,5 +376,10 @@ def score_panel(
     contrib = contributions(norm, weights)
     eff = contrib.groupby("indicator")["contribution"].sum()
     weights = weights.assign(effective=(eff / eff.sum()).reindex(weights.index))
-    return {"scores": scores, "normalised": norm, "weights": weights, "imputed": imputed,
-            "contributions": contrib}
+    return {
+        "scores": scores,
+        "normalised": norm,
+        "weights": weights,
+        "imputed": imputed,
+        "contributions": contrib,
+    }

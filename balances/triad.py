@@ -33,14 +33,18 @@ class Triad:
         codes = (self.focal1, self.focal2, self.reference)
         for name, code in zip(ROLES, codes, strict=True):
             if not isinstance(code, str) or not is_known_iso3(code):
-                raise ParameterError(name, code, "an ISO3 code of a state, e.g. RUS, CHN, USA, IND, PAK")
+                raise ParameterError(
+                    name, code, "an ISO3 code of a state, e.g. RUS, CHN, USA, IND, PAK"
+                )
         if len(set(codes)) != 3:
             raise ParameterError("focal/reference", codes, "three different states")
 
     @classmethod
     def parse(cls, focal: str | tuple[str, str] = "RUS,CHN", reference: str = "USA") -> Triad:
         """Build from ``"RUS,CHN"`` (or a pair) and ``"USA"``."""
-        pair = [p.strip().upper() for p in focal.split(",")] if isinstance(focal, str) else list(focal)
+        pair = (
+            [p.strip().upper() for p in focal.split(",")] if isinstance(focal, str) else list(focal)
+        )
         if len(pair) != 2:
             raise ParameterError("focal", focal, "two comma-separated ISO3 codes, e.g. RUS,CHN")
         return cls(pair[0], pair[1], reference.strip().upper())

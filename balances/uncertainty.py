@@ -110,8 +110,9 @@ def monte_carlo(
         "normalise": rng.integers(len(norms), size=draws),
         "impute": rng.integers(len(imps), size=draws),
         "aggregate": rng.integers(len(aggs), size=draws),
-        "leave_one_out": (rng.integers(-1, n_i, size=draws) if "leave_one_out" in vary
-                          else np.full(draws, -1)),
+        "leave_one_out": (
+            rng.integers(-1, n_i, size=draws) if "leave_one_out" in vary else np.full(draws, -1)
+        ),
     }
     # Weights: Dirichlet within each lens and across lenses, centred on the nominal weights.
     within = np.zeros((draws, n_i))
@@ -145,9 +146,13 @@ def monte_carlo(
 
     out = np.full((draws, len(years), len(LENSES) + 1), np.nan)
     cache: dict[tuple[int, int], np.ndarray] = {}
-    for ni, ii, ai in {(a, b, c) for a, b, c in zip(choice["normalise"], choice["impute"],
-                                                     choice["aggregate"], strict=True)}:
-        sel = np.flatnonzero((choice["normalise"] == ni) & (choice["impute"] == ii) & (choice["aggregate"] == ai))
+    for ni, ii, ai in {
+        (a, b, c)
+        for a, b, c in zip(choice["normalise"], choice["impute"], choice["aggregate"], strict=True)
+    }:
+        sel = np.flatnonzero(
+            (choice["normalise"] == ni) & (choice["impute"] == ii) & (choice["aggregate"] == ai)
+        )
         if (ni, ii) not in cache:
             s = spec.model_copy(update={"normalise": norms[ni], "impute": imps[ii]})
             x, _, _ = prepare(panel, registry, s)
@@ -163,18 +168,24 @@ def monte_carlo(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a lens with no data in some years
         q_lo, q_med, q_hi = np.nanquantile(out, [levels[0], 0.5, levels[1]], axis=0)
-    bands = pd.DataFrame({
-        "year": np.repeat(years.to_numpy(), len(lens_names)),
-        "lens": np.tile(lens_names, len(years)),
-        "median": q_med.ravel(), "low": q_lo.ravel(), "high": q_hi.ravel(),
-    })
+    bands = pd.DataFrame(
+        {
+            "year": np.repeat(years.to_numpy(), len(lens_names)),
+            "lens": np.tile(lens_names, len(years)),
+            "median": q_med.ravel(),
+            "low": q_lo.ravel(),
+            "high": q_hi.ravel(),
+        }
+    )
     bands = nominal.merge(bands, on=["year", "lens"], how="left")
-    draw_table = pd.DataFrame({
-        "normalise": np.array(norms)[choice["normalise"]],
-        "impute": np.array(imps)[choice["impute"]],
-        "aggregate": np.array(aggs)[choice["aggregate"]],
-        "leave_one_out": np.where(loo >= 0, np.array(ids + [""])[loo], "none"),
-    })
+    draw_table = pd.DataFrame(
+        {
+            "normalise": np.array(norms)[choice["normalise"]],
+            "impute": np.array(imps)[choice["impute"]],
+            "aggregate": np.array(aggs)[choice["aggregate"]],
+            "leave_one_out": np.where(loo >= 0, np.array(ids + [""])[loo], "none"),
+        }
+    )
     for li, name in enumerate(LENSES):
         draw_table[f"weight_{name}"] = lens_w[:, li]
     with warnings.catch_warnings():
@@ -183,7 +194,9 @@ def monte_carlo(
     return {"bands": bands, "sensitivity": sens, "draws": draw_table, "scores": out}
 
 
-def score_nominal(panel: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec) -> pd.DataFrame:
+def score_nominal(
+    panel: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec
+) -> pd.DataFrame:
     """Nominal scores (year, lens, score, n_indicators) for one spec."""
     norm, _, _ = prepare(panel, registry, spec)
     return aggregate_scores(norm, indicator_weights(norm, registry, spec), spec)
@@ -205,8 +218,9 @@ def _first_order(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
         return np.where(total > 0, between / total, np.nan)
 
 
-def sensitivity(out: np.ndarray, draws: pd.DataFrame, lens_names: Sequence[str],
-                vary: Sequence[str]) -> pd.DataFrame:
+def sensitivity(
+    out: np.ndarray, draws: pd.DataFrame, lens_names: Sequence[str], vary: Sequence[str]
+) -> pd.DataFrame:
     """First-order variance shares of each choice, per lens, averaged over years.
 
     Discrete choices are grouped by value; each lens weight in the overall score
@@ -220,7 +234,9 @@ def sensitivity(out: np.ndarray, draws: pd.DataFrame, lens_names: Sequence[str],
         for name in LENSES:
             col = draws[f"weight_{name}"]
             if col.nunique() > 10:
-                factors[f"weight_{name}"] = pd.qcut(col, 10, labels=False, duplicates="drop").to_numpy()
+                factors[f"weight_{name}"] = pd.qcut(
+                    col, 10, labels=False, duplicates="drop"
+                ).to_numpy()
     rows = []
     for li, name in enumerate(lens_names):
         y = out[:, :, li]
@@ -229,4 +245,8 @@ def sensitivity(out: np.ndarray, draws: pd.DataFrame, lens_names: Sequence[str],
                 continue
             s = _first_order(y, g)
             rows.append({"lens": name, "factor": f, "first_order": float(np.nanmean(s))})
-    return pd.DataFrame(rows).sort_values(["lens", "first_order"], ascending=[True, False]).reset_index(drop=True)
+    return (
+        pd.DataFrame(rows)
+        .sort_values(["lens", "first_order"], ascending=[True, False])
+        .reset_index(drop=True)
+    )

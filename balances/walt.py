@@ -54,8 +54,14 @@ def _series(expr: dict, triad: Triad, source: Tables, years: pd.Index) -> pd.Ser
     return evaluate(expr, Context(triad, source, years))
 
 
-def conditions(triad: Triad | None = None, rule: WaltRule | None = None, *, start: int = STUDY_START,
-               end: int = PANEL_END, source: Tables | None = None) -> pd.DataFrame:
+def conditions(
+    triad: Triad | None = None,
+    rule: WaltRule | None = None,
+    *,
+    start: int = STUDY_START,
+    end: int = PANEL_END,
+    source: Tables | None = None,
+) -> pd.DataFrame:
     """Walt's conditions per year and the stance they predict.
 
     Returns
@@ -77,18 +83,71 @@ def conditions(triad: Triad | None = None, rule: WaltRule | None = None, *, star
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
     ext = pd.Index(range(start - 3, end + 1), name="year")
-    growth = _series({"op": "growth", "periods": 3, "x": {"op": "value", "table": "milex",
-                      "column": "milex_const_usd_m", "state": "focal1"}}, triad, source, ext).reindex(years)
-    gdp = _series({"op": "ratio", "num": {"op": "value", "table": "wdi", "column": "gdp_ppp_const2021",
-                   "state": "focal1"}, "den": {"op": "value", "table": "wdi", "column": "gdp_ppp_const2021",
-                                               "state": "reference"}}, triad, source, years)
-    partner = _series({"op": "ratio", "num": {"op": "value", "table": "nmc", "column": "cinc5", "state": "focal2"},
-                       "den": {"op": "value", "table": "nmc", "column": "cinc5", "state": "reference"}},
-                      triad, source, years)
-    gap = _series({"op": "difference",
-                   "a": {"op": "value", "table": "unga_similarity", "column": "agreement", "dyad": ["focal1", "focal2"]},
-                   "b": {"op": "value", "table": "unga_similarity", "column": "agreement",
-                         "dyad": ["focal1", "reference"]}}, triad, source, years)
+    growth = _series(
+        {
+            "op": "growth",
+            "periods": 3,
+            "x": {
+                "op": "value",
+                "table": "milex",
+                "column": "milex_const_usd_m",
+                "state": "focal1",
+            },
+        },
+        triad,
+        source,
+        ext,
+    ).reindex(years)
+    gdp = _series(
+        {
+            "op": "ratio",
+            "num": {
+                "op": "value",
+                "table": "wdi",
+                "column": "gdp_ppp_const2021",
+                "state": "focal1",
+            },
+            "den": {
+                "op": "value",
+                "table": "wdi",
+                "column": "gdp_ppp_const2021",
+                "state": "reference",
+            },
+        },
+        triad,
+        source,
+        years,
+    )
+    partner = _series(
+        {
+            "op": "ratio",
+            "num": {"op": "value", "table": "nmc", "column": "cinc5", "state": "focal2"},
+            "den": {"op": "value", "table": "nmc", "column": "cinc5", "state": "reference"},
+        },
+        triad,
+        source,
+        years,
+    )
+    gap = _series(
+        {
+            "op": "difference",
+            "a": {
+                "op": "value",
+                "table": "unga_similarity",
+                "column": "agreement",
+                "dyad": ["focal1", "focal2"],
+            },
+            "b": {
+                "op": "value",
+                "table": "unga_similarity",
+                "column": "agreement",
+                "dyad": ["focal1", "reference"],
+            },
+        },
+        triad,
+        source,
+        years,
+    )
     mids = source("mid_dyad")
     gp = mids[mids["iso3_1"].isin(GREAT_POWERS) & mids["iso3_2"].isin(GREAT_POWERS)]
     hostility = gp.groupby("year")["cow_hostlev"].max().reindex(years)
@@ -98,10 +157,14 @@ def conditions(triad: Triad | None = None, rule: WaltRule | None = None, *, star
     def cond(values: pd.Series, test: pd.Series) -> pd.Series:
         return test.astype(float).where(values.notna())
 
-    capability = cond(growth * gdp, (growth > rule.capability_growth_min) & (gdp >= rule.capability_gdp_min))
+    capability = cond(
+        growth * gdp, (growth > rule.capability_growth_min) & (gdp >= rule.capability_gdp_min)
+    )
     allies = cond(partner * gap, (partner >= rule.ally_cinc_min) & (gap >= rule.ally_vote_gap_min))
-    peace = pd.Series(np.where(covered, (hostility.fillna(0) < rule.war_hostility_min).astype(float), np.nan),
-                      index=years)
+    peace = pd.Series(
+        np.where(covered, (hostility.fillna(0) < rule.war_hostility_min).astype(float), np.nan),
+        index=years,
+    )
     if rule.climate_when_missing == "peace":
         peace = peace.fillna(1.0)
     predicted = []
@@ -116,16 +179,31 @@ def conditions(triad: Triad | None = None, rule: WaltRule | None = None, *, star
             predicted.append("balance")
         else:
             predicted.append("hedge")
-    return pd.DataFrame({
-        "year": years, "milex_growth_3y": growth.to_numpy(), "gdp_vs_ref": gdp.to_numpy(),
-        "partner_cinc_vs_ref": partner.to_numpy(), "vote_gap": gap.to_numpy(),
-        "gp_max_hostility": hostility.to_numpy(), "capability": capability.to_numpy(),
-        "allies": allies.to_numpy(), "peace": peace.to_numpy(), "predicted": predicted,
-    })
+    return pd.DataFrame(
+        {
+            "year": years,
+            "milex_growth_3y": growth.to_numpy(),
+            "gdp_vs_ref": gdp.to_numpy(),
+            "partner_cinc_vs_ref": partner.to_numpy(),
+            "vote_gap": gap.to_numpy(),
+            "gp_max_hostility": hostility.to_numpy(),
+            "capability": capability.to_numpy(),
+            "allies": allies.to_numpy(),
+            "peace": peace.to_numpy(),
+            "predicted": predicted,
+        }
+    )
 
 
-def revealed_stance(triad: Triad | None = None, *, balance_gap: float = 0.30, bandwagon_gap: float = 0.0,
-                    start: int = STUDY_START, end: int = PANEL_END, source: Tables | None = None) -> pd.DataFrame:
+def revealed_stance(
+    triad: Triad | None = None,
+    *,
+    balance_gap: float = 0.30,
+    bandwagon_gap: float = 0.0,
+    start: int = STUDY_START,
+    end: int = PANEL_END,
+    source: Tables | None = None,
+) -> pd.DataFrame:
     """The stance the first focal state's UNGA votes reveal, per year.
 
     ``balance`` when it agrees with its partner more than with the reference by
@@ -135,13 +213,36 @@ def revealed_stance(triad: Triad | None = None, *, balance_gap: float = 0.30, ba
     triad = triad or Triad()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    gap = _series({"op": "difference",
-                   "a": {"op": "value", "table": "unga_similarity", "column": "agreement", "dyad": ["focal1", "focal2"]},
-                   "b": {"op": "value", "table": "unga_similarity", "column": "agreement",
-                         "dyad": ["focal1", "reference"]}}, triad, source, years)
-    stance = np.where(gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge"))
-    return pd.DataFrame({"year": years, "vote_gap": gap.to_numpy(),
-                         "revealed": pd.Series(stance, index=years).where(gap.notna(), None).to_numpy()})
+    gap = _series(
+        {
+            "op": "difference",
+            "a": {
+                "op": "value",
+                "table": "unga_similarity",
+                "column": "agreement",
+                "dyad": ["focal1", "focal2"],
+            },
+            "b": {
+                "op": "value",
+                "table": "unga_similarity",
+                "column": "agreement",
+                "dyad": ["focal1", "reference"],
+            },
+        },
+        triad,
+        source,
+        years,
+    )
+    stance = np.where(
+        gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
+    )
+    return pd.DataFrame(
+        {
+            "year": years,
+            "vote_gap": gap.to_numpy(),
+            "revealed": pd.Series(stance, index=years).where(gap.notna(), None).to_numpy(),
+        }
+    )
 
 
 def rule_table(rule: WaltRule | None = None) -> pd.DataFrame:

@@ -28,8 +28,10 @@ def naive(panel, registry, draws: int, seed: int) -> None:
     for _ in range(draws):
         w = rng.dirichlet(np.full(len(ids), 20.0))
         spec = ScoringSpec(
-            normalise=rng.choice(list(NORMALISERS)), impute=rng.choice(list(IMPUTERS)),
-            aggregate=rng.choice(list(AGGREGATORS)), weights="manual",
+            normalise=rng.choice(list(NORMALISERS)),
+            impute=rng.choice(list(IMPUTERS)),
+            aggregate=rng.choice(list(AGGREGATORS)),
+            weights="manual",
             manual_weights=dict(zip(ids, w.tolist(), strict=True)),
         )
         score_panel(panel, registry, spec)

@@ -30,7 +30,9 @@ def test_rebuild_is_byte_identical(raw_root: Path, tmp_path: Path) -> None:
     rebuilt = read_provenance(tmp_path)
     assert rebuilt == committed
     for name in committed:
-        assert (tmp_path / f"{name}.csv").read_bytes() == (PROCESSED_DIR / f"{name}.csv").read_bytes(), name
+        assert (tmp_path / f"{name}.csv").read_bytes() == (
+            PROCESSED_DIR / f"{name}.csv"
+        ).read_bytes(), name
 
 
 def test_hand_edited_table_is_detected(tmp_path: Path) -> None:

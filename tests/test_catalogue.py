@@ -71,7 +71,9 @@ def test_bad_hash_and_escaping_path_are_rejected(tmp_path: Path) -> None:
     d = _write(tmp_path / "cat", "s1", GOOD.format(id="s1", h="xyz"))
     with pytest.raises(RegistryError, match="sha256"):
         load_catalogue(d)
-    d = _write(tmp_path / "cat2", "s2", GOOD.format(id="s2", h="a" * 64).replace("x/y.csv", "../y.csv"))
+    d = _write(
+        tmp_path / "cat2", "s2", GOOD.format(id="s2", h="a" * 64).replace("x/y.csv", "../y.csv")
+    )
     with pytest.raises(RegistryError, match="relative"):
         load_catalogue(d)
 

@@ -20,7 +20,12 @@ def test_ussr_continues_as_russia() -> None:
 
 
 def test_germany_and_yemen_change_code_at_unification() -> None:
-    assert cc.to_ccode(["DEU", "DEU", "YEM", "YEM"], years=[1989, 1990, 1989, 1991]) == [260, 255, 678, 679]
+    assert cc.to_ccode(["DEU", "DEU", "YEM", "YEM"], years=[1989, 1990, 1989, 1991]) == [
+        260,
+        255,
+        678,
+        679,
+    ]
     assert cc.to_iso3([260, 255, 265]) == ["DEU", "DEU", "DDR"]
 
 
@@ -60,7 +65,9 @@ def test_cow_iso3_pairs_match_troop_data(raw_root) -> None:
 
 
 def test_add_codes_is_year_aware() -> None:
-    df = pd.DataFrame({"iso3": ["DEU", "DEU", "RUS"], "year": [1980, 2000, 2000], "v": [1.0, 2.0, 3.0]})
+    df = pd.DataFrame(
+        {"iso3": ["DEU", "DEU", "RUS"], "year": [1980, 2000, 2000], "v": [1.0, 2.0, 3.0]}
+    )
     out = cc.add_codes(df, from_col="iso3", kind="iso3")
     assert out["ccode"].tolist() == [260, 255, 365]
     assert out["v"].tolist() == [1.0, 2.0, 3.0]

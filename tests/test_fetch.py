@@ -45,7 +45,9 @@ def test_fetch_downloads_and_verifies(mirror: tuple[str, Path], tmp_path: Path) 
     assert {r.status for r in again} == {"present"}
 
 
-def test_corrupted_download_is_rejected_and_not_kept(mirror: tuple[str, Path], tmp_path: Path) -> None:
+def test_corrupted_download_is_rejected_and_not_kept(
+    mirror: tuple[str, Path], tmp_path: Path
+) -> None:
     url, root = mirror
     bad = root / "cow_nmc" / "maoz_powers.csv"
     bad.write_bytes(bad.read_bytes()[:-100])

@@ -41,7 +41,9 @@ def test_1992_2014_coverage_at_most_a_quarter_missing() -> None:
 def test_coverage_grid_never_zero_for_missing() -> None:
     grid = coverage(PANEL)
     assert set(grid.stack().unique()) <= {"present", "estimate", "missing"}
-    assert VALUES.loc[2024, "unga_agreement_focal"] != 0 and pd.isna(VALUES.loc[2024, "unga_agreement_focal"])
+    assert VALUES.loc[2024, "unga_agreement_focal"] != 0 and pd.isna(
+        VALUES.loc[2024, "unga_agreement_focal"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -67,7 +69,9 @@ def test_china_share_of_russian_arms_exports_1999_2004() -> None:
     tiv = SOURCE("arms_tiv_dyad")
     state = SOURCE("arms_tiv_state")
     yrs = range(1999, 2005)
-    to_china = tiv[(tiv["iso3_1"] == "RUS") & (tiv["iso3_2"] == "CHN") & tiv["year"].isin(yrs)]["tiv_usd_m"].sum()
+    to_china = tiv[(tiv["iso3_1"] == "RUS") & (tiv["iso3_2"] == "CHN") & tiv["year"].isin(yrs)][
+        "tiv_usd_m"
+    ].sum()
     total = state[(state["iso3"] == "RUS") & state["year"].isin(yrs)]["tiv_exports"].sum()
     assert to_china / total == pytest.approx(0.44, abs=0.005)
 
@@ -76,7 +80,10 @@ def test_other_triads_compute_or_say_what_they_lack() -> None:
     panel = compute_panel(Triad.parse("IND,RUS", "USA"), start=2000, end=2010, source=SOURCE)
     vals = panel.pivot(index="year", columns="indicator", values="value")
     assert vals.loc[2006, "unga_agreement_focal"] == pytest.approx(
-        SOURCE("unga_similarity").query("iso3_1 == 'IND' and iso3_2 == 'RUS' and year == 2006")["agreement"].iloc[0])
+        SOURCE("unga_similarity")
+        .query("iso3_1 == 'IND' and iso3_2 == 'RUS' and year == 2006")["agreement"]
+        .iloc[0]
+    )
     vetoes = panel[panel["indicator"] == "joint_vetoes"]
     assert vetoes["value"].isna().all()
     assert vetoes["note"].str.contains("defined only for the RUS,CHN,USA triad").all()

@@ -26,7 +26,9 @@ def test_at_least_twelve_claims_all_evaluated() -> None:
     assert {c.id for c in doc.claims} <= set(CLAIMS.index)
     assert CLAIMS["verdict"].isin(["supported", "contradicted", "inconclusive"]).all()
     assert (CLAIMS["reason"] != "").all() and (CLAIMS["measured"] != "").all()
-    assert {"stance", "capability", "allies", "security_climate", "us_europe", "conclusion"} <= set(CLAIMS["condition"])
+    assert {"stance", "capability", "allies", "security_climate", "us_europe", "conclusion"} <= set(
+        CLAIMS["condition"]
+    )
 
 
 def test_claims_resolve() -> None:
@@ -78,8 +80,7 @@ def test_stance_agreement_kappa_and_disagreements() -> None:
 def test_walt_rule_thresholds_are_parameters() -> None:
     default = conditions(start=2003, end=2003).iloc[0]
     assert default["predicted"] == "balance"
-    strict = conditions(None, WaltRule(ally_vote_gap_min=0.9),
-                        start=2003, end=2003).iloc[0]
+    strict = conditions(None, WaltRule(ally_vote_gap_min=0.9), start=2003, end=2003).iloc[0]
     assert strict["allies"] == 0 and strict["predicted"] == "hedge"
 
 
@@ -93,7 +94,9 @@ def _write(tmp_path: Path, mutate) -> Path:
 
 def test_unknown_key_names_the_claim(tmp_path: Path) -> None:
     p = _write(tmp_path, lambda d: d["claims"][0].update(colour="red"))
-    with pytest.raises(RegistryError, match=r"claims\.yml, claim 'kozyrev_votes_with_west'.*colour"):
+    with pytest.raises(
+        RegistryError, match=r"claims\.yml, claim 'kozyrev_votes_with_west'.*colour"
+    ):
         load_claims(p)
 
 

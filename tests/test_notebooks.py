@@ -19,16 +19,24 @@ PARAMETERS = {"focal", "reference", "start", "end", "draws", "seed"}
 
 
 def _stdout(nb: nbformat.NotebookNode) -> str:
-    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])
-                   if o.get("output_type") == "stream" and o.get("name") == "stdout")
+    return "".join(
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("output_type") == "stream" and o.get("name") == "stdout"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_twin_in_sync_and_no_outputs(path: Path) -> None:
     nb = jupytext.read(path)
     twin = jupytext.read(path.with_suffix(".py"))
-    assert [(c.cell_type, c.source) for c in nb.cells] == [(c.cell_type, c.source) for c in twin.cells]
-    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    assert [(c.cell_type, c.source) for c in nb.cells] == [
+        (c.cell_type, c.source) for c in twin.cells
+    ]
+    assert not any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), (
+        "commit notebooks without outputs"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -42,12 +50,22 @@ def test_one_parameters_cell(path: Path) -> None:
 @pytest.mark.slow
 def test_alignment_report_prints_the_package_numbers(tmp_path: Path) -> None:
     out = tmp_path / "ar.ipynb"
-    pm.execute_notebook(str(PROJECT_DIR / "notebooks" / "alignment_report.ipynb"), str(out),
-                        parameters={"start": 2003, "end": 2005, "draws": 200, "seed": 3}, progress_bar=False)
+    pm.execute_notebook(
+        str(PROJECT_DIR / "notebooks" / "alignment_report.ipynb"),
+        str(out),
+        parameters={"start": 2003, "end": 2005, "draws": 200, "seed": 3},
+        progress_bar=False,
+    )
     text = _stdout(nbformat.read(out, as_version=4))
-    m = re.search(r"Mean overall alignment score 2003-2005: ([\d.]+) \(band ([\d.]+)-([\d.]+)\)", text)
+    m = re.search(
+        r"Mean overall alignment score 2003-2005: ([\d.]+) \(band ([\d.]+)-([\d.]+)\)", text
+    )
     assert m, text
-    expected = period_summary(score(start=2003, end=2005, draws=200, seed=3)).set_index("lens").loc["overall"]
+    expected = (
+        period_summary(score(start=2003, end=2005, draws=200, seed=3))
+        .set_index("lens")
+        .loc["overall"]
+    )
     assert float(m.group(1)) == pytest.approx(expected["mean"], abs=0.05)
     assert float(m.group(2)) == pytest.approx(expected["mean_low"], abs=0.05)
     assert float(m.group(3)) == pytest.approx(expected["mean_high"], abs=0.05)
@@ -57,18 +75,28 @@ def test_alignment_report_prints_the_package_numbers(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_ko_comparison_prints_the_package_verdicts(tmp_path: Path) -> None:
     out = tmp_path / "ko.ipynb"
-    pm.execute_notebook(str(PROJECT_DIR / "notebooks" / "ko_comparison.ipynb"), str(out),
-                        parameters={"start": 2001, "end": 2002, "draws": 100}, progress_bar=False)
+    pm.execute_notebook(
+        str(PROJECT_DIR / "notebooks" / "ko_comparison.ipynb"),
+        str(out),
+        parameters={"start": 2001, "end": 2002, "draws": 100},
+        progress_bar=False,
+    )
     text = _stdout(nbformat.read(out, as_version=4))
     claims = claims_in_period(evaluate_claims(), 2001, 2002)
     counts = claims["verdict"].value_counts()
-    assert (f"Ko claims bearing on 2001-2002: {len(claims)} (supported {counts.get('supported', 0)}, "
-            f"contradicted {counts.get('contradicted', 0)}") in text
+    assert (
+        f"Ko claims bearing on 2001-2002: {len(claims)} (supported {counts.get('supported', 0)}, "
+        f"contradicted {counts.get('contradicted', 0)}"
+    ) in text
     assert "sup-F break year" in text
 
 
 @pytest.mark.slow
 def test_bad_parameter_fails_before_any_work(tmp_path: Path) -> None:
     with pytest.raises(pm.PapermillExecutionError, match="parameter 'start' = 2010 is not allowed"):
-        pm.execute_notebook(str(PROJECT_DIR / "notebooks" / "alignment_report.ipynb"), str(tmp_path / "x.ipynb"),
-                            parameters={"start": 2010, "end": 2005}, progress_bar=False)
+        pm.execute_notebook(
+            str(PROJECT_DIR / "notebooks" / "alignment_report.ipynb"),
+            str(tmp_path / "x.ipynb"),
+            parameters={"start": 2010, "end": 2005},
+            progress_bar=False,
+        )

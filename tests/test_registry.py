@@ -52,14 +52,28 @@ def test_good_block_loads(tmp_path: Path) -> None:
     [
         (GOOD_COMPUTE, "    colour: red\n", r"indicator 'bad'.*colour: Extra inputs"),
         ("{op: eval, table: nmc}", "", r"indicator 'bad'.*unknown operation 'eval'"),
-        ("{op: value, table: nmc, column: gdp, state: reference}", "", r"compute\.column: table 'nmc' has no column 'gdp'"),
-        ("{op: value, table: wdi, column: gdp, state: reference}", "", r"not among the indicator's sources"),
+        (
+            "{op: value, table: nmc, column: gdp, state: reference}",
+            "",
+            r"compute\.column: table 'nmc' has no column 'gdp'",
+        ),
+        (
+            "{op: value, table: wdi, column: gdp, state: reference}",
+            "",
+            r"not among the indicator's sources",
+        ),
         ("{op: value, table: nmc, column: cinc, country: USA}", "", r"does not take \['country'\]"),
-        ("{op: ratio, num: {op: value, table: nmc, column: cinc, state: focal1}}", "", r"needs \['den'\]"),
+        (
+            "{op: ratio, num: {op: value, table: nmc, column: cinc, state: focal1}}",
+            "",
+            r"needs \['den'\]",
+        ),
         ("{op: \"__import__('os').system('true')\"}", "", r"unknown operation"),
     ],
 )
-def test_bad_blocks_fail_with_file_and_entry_named(tmp_path: Path, compute: str, extra: str, match: str) -> None:
+def test_bad_blocks_fail_with_file_and_entry_named(
+    tmp_path: Path, compute: str, extra: str, match: str
+) -> None:
     d = _reg(tmp_path, BLOCK.format(id="bad", compute=compute, extra=extra))
     with pytest.raises(RegistryError, match=match) as e:
         _load(d)
@@ -68,12 +82,16 @@ def test_bad_blocks_fail_with_file_and_entry_named(tmp_path: Path, compute: str,
 
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     block = BLOCK.format(id="a", compute=GOOD_COMPUTE, extra="")
-    with pytest.raises(RegistryError, match=r"f1\.yml, indicator 'a': duplicate id \(first declared in .*f0\.yml"):
+    with pytest.raises(
+        RegistryError, match=r"f1\.yml, indicator 'a': duplicate id \(first declared in .*f0\.yml"
+    ):
         _load(_reg(tmp_path, block, block))
 
 
 def test_missing_source_table(tmp_path: Path) -> None:
-    text = BLOCK.format(id="a", compute=GOOD_COMPUTE, extra="").replace("sources: [nmc]", "sources: [nmc, gone]")
+    text = BLOCK.format(id="a", compute=GOOD_COMPUTE, extra="").replace(
+        "sources: [nmc]", "sources: [nmc, gone]"
+    )
     with pytest.raises(RegistryError, match=r"source table\(s\) \['gone'\] not found"):
         _load(_reg(tmp_path, text))
 
@@ -110,9 +128,13 @@ def test_user_indicator_from_a_directory_is_computed_and_scored(tmp_path: Path) 
     scored = score_panel(panel, source.registry())
     assert "user_bases_ratio" in scored["weights"].index
     builtin = Tables()
-    base = score_panel(compute_panel(Triad(), start=1995, end=2000, source=builtin), builtin.registry())
-    n = {name: r["scores"].query("lens == 'threat' and year == 2000")["n_indicators"].iloc[0]
-         for name, r in (("user", scored), ("builtin", base))}
+    base = score_panel(
+        compute_panel(Triad(), start=1995, end=2000, source=builtin), builtin.registry()
+    )
+    n = {
+        name: r["scores"].query("lens == 'threat' and year == 2000")["n_indicators"].iloc[0]
+        for name, r in (("user", scored), ("builtin", base))
+    }
     assert n["user"] == n["builtin"] + 1
 
 
@@ -120,8 +142,14 @@ def test_user_indicator_from_a_directory_is_computed_and_scored(tmp_path: Path) 
     ("text", "match"),
     [
         ("iso3,year,v\nRUS,2000,1\nRUS,2000,2\n", r"line 3: duplicated key"),
-        ("iso3,year,v\nRUS,2000,1\nRUS,2001,many\n", r"line 3, column 'v': non-numeric value 'many'"),
-        ("iso3,year,v\nRUS,2000,1\nXXX,2001,2\n", r"line 3, column 'iso3': unknown ISO3 code 'XXX'"),
+        (
+            "iso3,year,v\nRUS,2000,1\nRUS,2001,many\n",
+            r"line 3, column 'v': non-numeric value 'many'",
+        ),
+        (
+            "iso3,year,v\nRUS,2000,1\nXXX,2001,2\n",
+            r"line 3, column 'iso3': unknown ISO3 code 'XXX'",
+        ),
         ("iso3,year,v\nRUS,1800,1\n", r"line 2, column 'year': year 1800 outside the panel"),
         ("country,year,v\nRussia,2000,1\n", r"column 'country': non-numeric"),
         ("ccode,yr,v\n365,2000,1\n", r"no 'year' column"),

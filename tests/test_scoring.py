@@ -70,12 +70,30 @@ def _toy(n_years: int = 10, seed: int = 3) -> tuple[pd.DataFrame, dict[str, Indi
     for lens in ("power", "threat", "interests"):
         for k in range(3):
             iid = f"{lens}_{k}"
-            reg[iid] = Indicator(id=iid, lens=lens, title=iid, unit="u", level="system",
-                                 direction=1 if k else -1, concept="c", citation="c",
-                                 sources=["t"], compute={"op": "value"})
+            reg[iid] = Indicator(
+                id=iid,
+                lens=lens,
+                title=iid,
+                unit="u",
+                level="system",
+                direction=1 if k else -1,
+                concept="c",
+                citation="c",
+                sources=["t"],
+                compute={"op": "value"},
+            )
             vals = rng.normal(size=n_years).cumsum()
-            rows += [{"year": 2000 + y, "indicator": iid, "lens": lens, "value": v,
-                      "status": "present", "note": ""} for y, v in enumerate(vals)]
+            rows += [
+                {
+                    "year": 2000 + y,
+                    "indicator": iid,
+                    "lens": lens,
+                    "value": v,
+                    "status": "present",
+                    "note": "",
+                }
+                for y, v in enumerate(vals)
+            ]
     return pd.DataFrame(rows), reg
 
 
@@ -97,8 +115,12 @@ def test_scores_on_0_100_with_counts() -> None:
 
 def test_weights_are_reported_and_sum_to_one() -> None:
     panel, reg = _toy()
-    for spec in ("default", "pca", ScoringSpec(weights="equal"),
-                 ScoringSpec(weights="manual", manual_weights={"power_0": 2, "power_1": 1, "power_2": 1})):
+    for spec in (
+        "default",
+        "pca",
+        ScoringSpec(weights="equal"),
+        ScoringSpec(weights="manual", manual_weights={"power_0": 2, "power_1": 1, "power_2": 1}),
+    ):
         w = score_panel(panel, reg, spec)["weights"]
         assert w["overall"].sum() == pytest.approx(1.0)
         assert w["effective"].sum() == pytest.approx(1.0)
@@ -138,7 +160,9 @@ def test_weight_band_contains_the_point_score(seed: int) -> None:
     """Perturbing only the weights around the spec, the 5-95% band holds the nominal score."""
     panel, reg = _toy(seed=seed)
     bands = monte_carlo(panel, reg, draws=2000, seed=seed, vary=("weights",))["bands"]
-    assert ((bands["low"] <= bands["score"] + 1e-9) & (bands["score"] <= bands["high"] + 1e-9)).all()
+    assert (
+        (bands["low"] <= bands["score"] + 1e-9) & (bands["score"] <= bands["high"] + 1e-9)
+    ).all()
 
 
 def test_all_choices_varied_give_a_band_and_sensitivity() -> None:
@@ -146,5 +170,10 @@ def test_all_choices_varied_give_a_band_and_sensitivity() -> None:
     res = monte_carlo(panel, reg, draws=2000, seed=1)
     bands = res["bands"]
     assert (bands["low"] <= bands["high"]).all()
-    assert set(res["sensitivity"]["factor"]) >= {"normalise", "aggregate", "leave_one_out", "weight_power"}
+    assert set(res["sensitivity"]["factor"]) >= {
+        "normalise",
+        "aggregate",
+        "leave_one_out",
+        "weight_power",
+    }
     assert res["sensitivity"]["first_order"].between(0, 1).all()

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from _checks import check_dyad_table
 
 from balances.build import validate_table
-from balances.config import DYAD_STATES
 from balances.errors import DataError
 from balances.sources import TABLES
 from balances.sources.atop import atop_dyad, read_atop
@@ -45,26 +45,16 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
-def _check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    df = validate_table(TABLES[name], df)
-    assert (df["year"].min(), df["year"].max()) == (first, last)
-    assert set(df["iso3_1"]) <= set(DYAD_STATES) and set(df["iso3_2"]) <= set(DYAD_STATES)
-    assert not (df["ccode1"] == df["ccode2"]).any()
-    flipped = df.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})[
-        ["ccode1", "ccode2", "year"]
-    ]
-    assert len(flipped.merge(df[["ccode1", "ccode2", "year"]])) == len(df), "both orders present"
-    return df
 
 
 @pytest.fixture(scope="module")
 def atop(raw: RawFiles) -> pd.DataFrame:
-    return _check_dyad_table("atop_dyad", atop_dyad(raw), 1946, 2018)
+    return check_dyad_table("atop_dyad", atop_dyad(raw), 1946, 2018)
 
 
 @pytest.fixture(scope="module")
 def cow(raw: RawFiles) -> pd.DataFrame:
-    return _check_dyad_table("cow_alliance_dyad", cow_alliance_dyad(raw), 1946, 2012)
+    return check_dyad_table("cow_alliance_dyad", cow_alliance_dyad(raw), 1946, 2012)
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +280,7 @@ def test_alliance_s_values_and_recomputed_from_atop(raw: RawFiles) -> None:
     pytest.importorskip("pyarrow")
     from balances.sources.fpsim import alliance_s_dyad, read_sally
 
-    s = _check_dyad_table("alliance_s_dyad", alliance_s_dyad(raw), 1946, 2018)
+    s = check_dyad_table("alliance_s_dyad", alliance_s_dyad(raw), 1946, 2018)
     rc = _dyad(s, "RUS", "CHN")
     assert rc.loc[2018, "s_valued_sq"] == pytest.approx(0.834, abs=5e-4)
     assert rc.loc[2018, "s_valued_abs"] == pytest.approx(0.665, abs=5e-4)

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _checks import check_dyad_table
 
 from balances.build import validate_table
-from balances.config import DYAD_STATES
 from balances.errors import DataError
 from balances.io import read_csv
 from balances.sources import TABLES
@@ -62,21 +62,11 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
-def _check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    df = validate_table(TABLES[name], df)
-    assert (df["year"].min(), df["year"].max()) == (first, last)
-    assert set(df["iso3_1"]) <= set(DYAD_STATES) and set(df["iso3_2"]) <= set(DYAD_STATES)
-    assert not (df["iso3_1"] == df["iso3_2"]).any()
-    flipped = df.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})
-    flipped = flipped[["ccode1", "ccode2", "year"]]
-    assert len(flipped.merge(df[["ccode1", "ccode2", "year"]])) == len(df), "both orders present"
-    assert df.notna().all().all(), "inside coverage every cell has a value"
-    return df
 
 
 @pytest.fixture(scope="module")
 def dyad(raw: RawFiles) -> pd.DataFrame:
-    return _check_dyad_table("arms_tiv_dyad", arms_tiv_dyad(raw), 1950, 2021)
+    return check_dyad_table("arms_tiv_dyad", arms_tiv_dyad(raw), 1950, 2021, complete=True)
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +76,8 @@ def state(raw: RawFiles) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def orders(raw: RawFiles) -> pd.DataFrame:
-    return _check_dyad_table("arms_register_orders", arms_register_orders(raw), 1950, 2024)
+    return check_dyad_table("arms_register_orders", arms_register_orders(raw), 1950, 2024,
+                            complete=True)
 
 
 # --- TIV tables: values pinned from SOURCE.md and Ko (2006) -------------------------------

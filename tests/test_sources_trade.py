@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _checks import check_dyad_table
 
 from balances.build import validate_table
-from balances.config import DYAD_STATES
 from balances.errors import DataError
 from balances.io import read_csv
 from balances.sources import TABLES
@@ -75,27 +75,16 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
-def _check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int) -> pd.DataFrame:
-    df = validate_table(TABLES[name], df)
-    assert (df["year"].min(), df["year"].max()) == (first, last)
-    assert set(df["iso3_1"]) <= set(DYAD_STATES) and set(df["iso3_2"]) <= set(DYAD_STATES)
-    assert not (df["iso3_1"] == df["iso3_2"]).any()
-    assert not df.duplicated(["iso3_1", "iso3_2", "year"]).any()
-    return df
 
 
 @pytest.fixture(scope="module")
 def cow_dyad(raw: RawFiles) -> pd.DataFrame:
-    df = _check_dyad_table("cow_trade_dyad", cow_trade_dyad(raw), 1946, 2014)
-    flipped = df.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})
-    flipped = flipped[["ccode1", "ccode2", "year"]]
-    assert len(flipped.merge(df[["ccode1", "ccode2", "year"]])) == len(df), "both orders present"
-    return df
+    return check_dyad_table("cow_trade_dyad", cow_trade_dyad(raw), 1946, 2014)
 
 
 @pytest.fixture(scope="module")
 def dots(raw: RawFiles) -> pd.DataFrame:
-    return _check_dyad_table("imf_dots_dyad", imf_dots_dyad(raw), 1990, 2020)
+    return check_dyad_table("imf_dots_dyad", imf_dots_dyad(raw), 1990, 2020, directed_pairs=False)
 
 
 @pytest.fixture(scope="module")

@@ -123,8 +123,10 @@ def _value(args: Mapping[str, Any], ctx: Context) -> pd.Series:
         a, b = (ctx.triad.resolve(x) for x in args["dyad"])
         df = df[(df["iso3_1"] == a) & (df["iso3_2"] == b)]
         if df.empty:
-            ctx.missing.append(f"{args['table']} has no rows for the dyad {a}-{b} "
-                               "(dyad tables keep only config.DYAD_STATES)")
+            ctx.missing.append(
+                f"{args['table']} has no rows for the dyad {a}-{b} "
+                "(dyad tables keep only config.DYAD_STATES)"
+            )
     return ctx.align(df.set_index("year")[args["column"]])
 
 
@@ -141,8 +143,15 @@ def _sum(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 def _share(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     """A state's share of the total over a group (``all``, ``great_powers``, a list)."""
     num = _value({k: v for k, v in args.items() if k != "among"}, ctx)
-    den = _sum({"table": args["table"], "column": args["column"], "states": args["among"],
-                "where": args.get("where")}, ctx)
+    den = _sum(
+        {
+            "table": args["table"],
+            "column": args["column"],
+            "states": args["among"],
+            "where": args.get("where"),
+        },
+        ctx,
+    )
     return num / den.replace(0, np.nan)
 
 

@@ -40,8 +40,12 @@ def read_user_table(path: Path) -> pd.DataFrame:
         raise DataError(path, f"cannot be read as CSV ({exc})") from exc
     df.index = pd.RangeIndex(2, len(df) + 2)
     if "year" not in df.columns:
-        raise DataError(path, f"no 'year' column (columns: {list(df.columns)})", column="year",
-                        fix="tidy tables need 'year' and 'iso3' or 'ccode' (or iso3_1, iso3_2)")
+        raise DataError(
+            path,
+            f"no 'year' column (columns: {list(df.columns)})",
+            column="year",
+            fix="tidy tables need 'year' and 'iso3' or 'ccode' (or iso3_1, iso3_2)",
+        )
     if {"iso3_1", "iso3_2"} <= set(df.columns):
         keys = ["iso3_1", "iso3_2"]
     elif "iso3" in df.columns:
@@ -51,28 +55,45 @@ def read_user_table(path: Path) -> pd.DataFrame:
     else:
         keys = []
     numeric = [c for c in df.columns if c not in keys]
-    df = coerce(df, {c: ("int" if c in ("year", "ccode") else "float") for c in numeric + (
-        ["ccode"] if keys == ["ccode"] else [])}, path)
+    df = coerce(
+        df,
+        {
+            c: ("int" if c in ("year", "ccode") else "float")
+            for c in numeric + (["ccode"] if keys == ["ccode"] else [])
+        },
+        path,
+    )
     for col in keys:
         if col.startswith("iso3"):
             bad = ~df[col].map(lambda c: isinstance(c, str) and is_known_iso3(c))
             if bad.any():
                 line = bad.idxmax()
-                raise DataError(path, f"unknown ISO3 code {df.loc[line, col]!r}", row=int(line), column=col,
-                                fix="use ISO 3166-1 alpha-3 codes such as RUS, CHN, USA")
+                raise DataError(
+                    path,
+                    f"unknown ISO3 code {df.loc[line, col]!r}",
+                    row=int(line),
+                    column=col,
+                    fix="use ISO 3166-1 alpha-3 codes such as RUS, CHN, USA",
+                )
     if keys == ["ccode"]:
         known = to_iso3(df["ccode"], strict=False)
         bad = pd.Series([k is None for k in known], index=df.index)
         if bad.any():
             line = bad.idxmax()
-            raise DataError(path, f"unknown COW code {df.loc[line, 'ccode']!r}", row=int(line), column="ccode")
+            raise DataError(
+                path, f"unknown COW code {df.loc[line, 'ccode']!r}", row=int(line), column="ccode"
+            )
         df["iso3"] = known
     years = df["year"]
     out_of_range = years.isna() | ~years.between(PANEL_START, PANEL_END)
     if out_of_range.any():
         line = out_of_range.idxmax()
-        raise DataError(path, f"year {years.loc[line]} outside the panel {PANEL_START}-{PANEL_END}",
-                        row=int(line), column="year")
+        raise DataError(
+            path,
+            f"year {years.loc[line]} outside the panel {PANEL_START}-{PANEL_END}",
+            row=int(line),
+            column="year",
+        )
     check_unique(df, [*(["iso3"] if keys == ["ccode"] else keys), "year"], path)
     df["year"] = df["year"].astype("int64")
     if "iso3" in df.columns and "ccode" not in df.columns:
@@ -91,8 +112,11 @@ class Tables:
                 self.user[path.stem] = path
         clash = set(self.user) & set(tables())
         if clash:
-            raise DataError(self.user[sorted(clash)[0]], "a user table has the name of a processed table",
-                            fix="rename the CSV file")
+            raise DataError(
+                self.user[sorted(clash)[0]],
+                "a user table has the name of a processed table",
+                fix="rename the CSV file",
+            )
 
     @functools.cache  # noqa: B019 - one instance per session; tables are small
     def __call__(self, name: str) -> pd.DataFrame:
@@ -101,7 +125,9 @@ class Tables:
         df = load_table(name)
         if "iso3" in df.columns and "ccode" in df.columns and "year" in df.columns:
             # Germany and Yemen have two COW codes in 1990: keep one row per state-year.
-            df = df.sort_values(["iso3", "year", "ccode"]).drop_duplicates(["iso3", "year"], keep="first")
+            df = df.sort_values(["iso3", "year", "ccode"]).drop_duplicates(
+                ["iso3", "year"], keep="first"
+            )
         return df
 
     def columns(self) -> dict[str, list[str]]:
@@ -156,25 +182,47 @@ def compute_panel(
             continue
         ctx = Context(triad, source, years)
         if ind.only_for and not _matches(ind.only_for, triad):
-            frames.append(pd.DataFrame({
-                "year": years, "indicator": iid, "lens": ind.lens, "value": np.nan, "status": "missing",
-                "note": f"defined only for the {ind.only_for} triad (its source covers no other)",
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "year": years,
+                        "indicator": iid,
+                        "lens": ind.lens,
+                        "value": np.nan,
+                        "status": "missing",
+                        "note": f"defined only for the {ind.only_for} triad (its source covers no other)",
+                    }
+                )
+            )
             continue
         try:
             values = evaluate(ind.compute, ctx)
             est = evaluate(ind.estimate, ctx) if ind.estimate is not None else None
         except OpError as exc:
-            raise ParameterError("indicator", iid, f"a computable indicator ({ind.origin}: {exc})") from exc
+            raise ParameterError(
+                "indicator", iid, f"a computable indicator ({ind.origin}: {exc})"
+            ) from exc
         values = values.replace([np.inf, -np.inf], np.nan)
         status = np.where(values.isna(), "missing", "present")
         if est is not None:
             status = np.where((est.fillna(0) > 0) & values.notna(), "estimate", status)
-        note = "; ".join(dict.fromkeys(ctx.missing)) if ctx.missing else "outside the sources' coverage"
-        frames.append(pd.DataFrame({
-            "year": years, "indicator": iid, "lens": ind.lens, "value": values.to_numpy(),
-            "status": status, "note": np.where(values.isna(), note, ""),
-        }))
+        note = (
+            "; ".join(dict.fromkeys(ctx.missing))
+            if ctx.missing
+            else "outside the sources' coverage"
+        )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "year": years,
+                    "indicator": iid,
+                    "lens": ind.lens,
+                    "value": values.to_numpy(),
+                    "status": status,
+                    "note": np.where(values.isna(), note, ""),
+                }
+            )
+        )
     if not frames:
         return pd.DataFrame(columns=["year", "indicator", "lens", "value", "status", "note"])
     return pd.concat(frames, ignore_index=True)

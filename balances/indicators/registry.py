@@ -43,17 +43,22 @@ class Indicator(BaseModel):
     unit: str
     level: Literal["monadic", "dyadic", "system"]
     direction: Literal[1, -1] = Field(
-        description="+1 if a higher value pushes the focal pair toward alignment against the reference")
+        description="+1 if a higher value pushes the focal pair toward alignment against the reference"
+    )
     concept: str = Field(description="the concept operationalised, in the lens's theory")
     citation: str
     sources: list[str] = Field(min_length=1, description="tables the computation reads")
     compute: dict[str, Any]
     notes: str = ""
     estimate: dict[str, Any] | None = Field(
-        default=None, description="expression that is 1 in years the value rests on a source's estimate")
+        default=None,
+        description="expression that is 1 in years the value rests on a source's estimate",
+    )
     only_for: str | None = Field(
-        default=None, pattern=r"^[A-Z]{3},[A-Z]{3},[A-Z]{3}$",
-        description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)")
+        default=None,
+        pattern=r"^[A-Z]{3},[A-Z]{3},[A-Z]{3}$",
+        description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)",
+    )
     ko_condition: Literal["capability", "allies", "security_climate", "none"] = "none"
     origin: str = Field(default="", description="file the indicator was declared in (set on load)")
 
@@ -65,8 +70,9 @@ class Indicator(BaseModel):
         return v
 
 
-def check_expression(node: Any, sources: Iterable[str], columns: Mapping[str, Iterable[str]],
-                     path: str = "compute") -> None:
+def check_expression(
+    node: Any, sources: Iterable[str], columns: Mapping[str, Iterable[str]], path: str = "compute"
+) -> None:
     """Validate an expression tree against the vocabulary and the available tables.
 
     Raises
@@ -84,8 +90,10 @@ def check_expression(node: Any, sources: Iterable[str], columns: Mapping[str, It
     if missing := required - args:
         raise ValueError(f"{path}: operation {name!r} needs {sorted(missing)}")
     if unknown := args - required - optional:
-        raise ValueError(f"{path}: operation {name!r} does not take {sorted(unknown)}; "
-                         f"allowed: {sorted(required | optional)}")
+        raise ValueError(
+            f"{path}: operation {name!r} does not take {sorted(unknown)}; "
+            f"allowed: {sorted(required | optional)}"
+        )
     if "table" in node:
         table = node["table"]
         if table not in set(sources):
@@ -95,7 +103,7 @@ def check_expression(node: Any, sources: Iterable[str], columns: Mapping[str, It
         for key in ("column", "year_column", "start_column", "end_column"):
             if key in node and node[key] not in set(columns[table]):
                 raise ValueError(f"{path}.{key}: table {table!r} has no column {node[key]!r}")
-        for col in (node.get("where") or {}):
+        for col in node.get("where") or {}:
             if col not in set(columns[table]):
                 raise ValueError(f"{path}.where: table {table!r} has no column {col!r}")
     for key in NESTED & args:
@@ -127,8 +135,10 @@ def indicator_dirs(user_dir: str | os.PathLike[str] | None = None) -> list[Path]
     if chosen:
         path = Path(chosen)
         if not path.is_dir():
-            raise RegistryError(f"indicators directory {path} (from {'--indicators-dir' if user_dir else USER_ENV}) "
-                                "does not exist")
+            raise RegistryError(
+                f"indicators directory {path} (from {'--indicators-dir' if user_dir else USER_ENV}) "
+                "does not exist"
+            )
         dirs.append(path)
     return dirs
 
@@ -158,8 +168,14 @@ def load_registry(
                 doc = yaml.safe_load(path.read_text(encoding="utf-8"))
             except yaml.YAMLError as exc:
                 raise RegistryError(f"{path}: not valid YAML ({exc})") from exc
-            if not isinstance(doc, dict) or set(doc) != {"indicators"} or not isinstance(doc["indicators"], list):
-                raise RegistryError(f"{path}: expected one top-level key 'indicators' holding a list")
+            if (
+                not isinstance(doc, dict)
+                or set(doc) != {"indicators"}
+                or not isinstance(doc["indicators"], list)
+            ):
+                raise RegistryError(
+                    f"{path}: expected one top-level key 'indicators' holding a list"
+                )
             for i, block in enumerate(doc["indicators"]):
                 name = block.get("id", f"#{i + 1}") if isinstance(block, dict) else f"#{i + 1}"
                 where = f"{path}, indicator {name!r}"
@@ -168,15 +184,20 @@ def load_registry(
                 try:
                     ind = Indicator(**block, origin=str(path))
                 except ValidationError as exc:
-                    problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                                         for e in exc.errors())
+                    problems = "; ".join(
+                        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+                    )
                     raise RegistryError(f"{where}: {problems}") from exc
                 if ind.id in out:
-                    raise RegistryError(f"{where}: duplicate id (first declared in {out[ind.id].origin})")
+                    raise RegistryError(
+                        f"{where}: duplicate id (first declared in {out[ind.id].origin})"
+                    )
                 missing = [s for s in ind.sources if s not in columns]
                 if missing:
-                    raise RegistryError(f"{where}: source table(s) {missing} not found; "
-                                        f"available: {sorted(columns)}")
+                    raise RegistryError(
+                        f"{where}: source table(s) {missing} not found; "
+                        f"available: {sorted(columns)}"
+                    )
                 try:
                     check_expression(ind.compute, ind.sources, columns)
                     if ind.estimate is not None:

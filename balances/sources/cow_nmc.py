@@ -18,8 +18,15 @@ SOURCE = "cow_nmc"
 URBAN_POP_BREAK_YEAR = 2017
 
 _COLUMNS = {
-    "ccode": "int", "year": "int", "milex": "float", "milper": "float", "irst": "float",
-    "pec": "float", "tpop": "float", "upop": "float", "cinc": "float",
+    "ccode": "int",
+    "year": "int",
+    "milex": "float",
+    "milper": "float",
+    "irst": "float",
+    "pec": "float",
+    "tpop": "float",
+    "upop": "float",
+    "cinc": "float",
 }
 _COMPONENTS = ("milex", "milper", "irst", "pec", "tpop", "upop")
 

@@ -39,7 +39,8 @@ class RawFiles:
             return self.catalogue[source_id]
         except KeyError:
             raise DataError(
-                "balances/sources/catalogue", f"no source {source_id!r} in the catalogue",
+                "balances/sources/catalogue",
+                f"no source {source_id!r} in the catalogue",
                 fix=f"add balances/sources/catalogue/{source_id}.yml",
             ) from None
 
@@ -55,7 +56,8 @@ class RawFiles:
         path = self.root / declared.path
         if not path.is_file():
             raise DataError(
-                path, "raw file not found",
+                path,
+                "raw file not found",
                 fix=f"point --raw-dir (or BALANCES_RAW_DIR) at the raw-data directory, "
                 f"or run `balances data fetch` (source {source_id!r})",
             )

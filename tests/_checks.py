@@ -1,0 +1,30 @@
+"""Checks shared by the loader tests."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from balances.build import validate_table
+from balances.config import DYAD_STATES
+from balances.sources import TABLES
+
+
+def check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int, *,
+                     directed_pairs: bool = True, complete: bool = False) -> pd.DataFrame:
+    """A built dyad-year table: declared columns, years, dyad states, no self-dyads, unique keys.
+
+    ``directed_pairs`` also checks both orders of every dyad are present; ``complete``
+    that every cell inside coverage has a value.
+    """
+    df = validate_table(TABLES[name], df)
+    assert (df["year"].min(), df["year"].max()) == (first, last)
+    assert set(df["iso3_1"]) <= set(DYAD_STATES) and set(df["iso3_2"]) <= set(DYAD_STATES)
+    assert not (df["iso3_1"] == df["iso3_2"]).any()
+    assert not df.duplicated(["iso3_1", "iso3_2", "year"]).any()
+    if directed_pairs:
+        keys = ["ccode1", "ccode2", "year"]
+        flipped = df.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1"})[keys]
+        assert len(flipped.merge(df[keys])) == len(df), "both orders present"
+    if complete:
+        assert df.notna().all().all(), "inside coverage every cell has a value"
+    return df

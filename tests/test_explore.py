@@ -1,0 +1,271 @@
+"""The explorer without a browser: figures, readout, caching, its notebook, and `balances lab`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jupytext
+import pytest
+from matplotlib.figure import Figure
+
+from balances import analysis, cli, explore, lab
+from balances.config import PROJECT_DIR
+from balances.errors import ParameterError
+
+NOTEBOOK = PROJECT_DIR / "notebooks" / "explore.ipynb"
+TWIN = PROJECT_DIR / "notebooks" / "explore.py"
+EQUAL = {"power": 1.0, "threat": 1.0, "interests": 1.0}
+
+
+def nominal_mean(
+    focal: str,
+    reference: str,
+    start: int,
+    end: int,
+    preset: str,
+    lens_weights: dict[str, float] | None,
+    normalise: str | None = None,
+) -> float:
+    """The overall mean as the package computes it, with no Monte Carlo draws."""
+    spec = explore.spec_for(preset, lens_weights, normalise)
+    res = analysis.score(focal, reference, start, end, spec=spec, draws=0)
+    return float(analysis.period_summary(res).set_index("lens").loc["overall", "mean"])
+
+
+@pytest.fixture(scope="module")
+def explorer() -> explore.Explorer:
+    return explore.Explorer(draws=20)
+
+
+def test_update_returns_figures_and_readout(explorer: explore.Explorer) -> None:
+    out = explorer.update("RUS,CHN", "USA", 1995, 2010, "default", EQUAL)
+    assert set(out["figures"]) == set(explore.FIGURES)
+    assert all(isinstance(f, Figure) for f in out["figures"].values())
+    assert set(out["readout"]) == {"overall_mean", "overall_last", "n_years", "spec_digest"}
+    assert out["readout"]["n_years"] == 16
+    assert 0 <= out["readout"]["overall_mean"] <= 100
+    assert out["readout"]["spec_digest"] == explore.spec_for("default", EQUAL).digest()
+    assert out["result"].bands is not None
+    assert explorer.last_update_s is not None
+
+
+def test_lens_weight_changes_overall_mean(explorer: explore.Explorer) -> None:
+    base = explorer.update(lens_weights=EQUAL)["readout"]
+    heavier = explorer.update(lens_weights=EQUAL | {"threat": 3.0})["readout"]
+    assert heavier["spec_digest"] != base["spec_digest"]
+    assert abs(heavier["overall_mean"] - base["overall_mean"]) > 0.01
+
+
+@pytest.mark.parametrize(
+    ("focal", "reference", "start", "end", "preset", "weights", "normalise"),
+    [
+        ("RUS,CHN", "USA", 1992, 2024, "default", EQUAL, None),
+        ("RUS,CHN", "USA", 1999, 2008, "ko", {"power": 0.5, "threat": 2.0, "interests": 1.0}, None),
+        ("RUS,CHN", "USA", 2014, 2024, "default", {"power": 0.0, "interests": 3.0}, "zscore"),
+        ("IND,RUS", "USA", 2000, 2020, "rank_geometric", EQUAL, None),
+        (
+            "CHN,PAK",
+            "IND",
+            1992,
+            2024,
+            "pca",
+            {"power": 2.0, "threat": 1.5, "interests": 0.0},
+            "rank",
+        ),
+    ],
+)
+def test_readout_equals_score(
+    explorer: explore.Explorer,
+    focal: str,
+    reference: str,
+    start: int,
+    end: int,
+    preset: str,
+    weights: dict[str, float],
+    normalise: str | None,
+) -> None:
+    """The number shown is analysis.score's overall mean for the same choices, draws aside."""
+    readout = explorer.update(focal, reference, start, end, preset, weights, normalise)["readout"]
+    expected = nominal_mean(focal, reference, start, end, preset, weights, normalise)
+    assert readout["overall_mean"] == pytest.approx(expected, abs=1e-9)
+
+
+def test_readout_equals_cli_with_saved_spec(
+    explorer: explore.Explorer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`balances score --spec FILE` prints the scores behind the readout."""
+    weights = {"power": 1.0, "threat": 2.5, "interests": 0.5}
+    spec_file = tmp_path / "spec.yml"
+    explore.spec_for("ko", weights).save(spec_file)
+    readout = explorer.update("RUS,CHN", "USA", 2000, 2012, "ko", weights)["readout"]
+    assert (
+        cli.main(
+            [
+                "score",
+                "--spec",
+                str(spec_file),
+                "--start",
+                "2000",
+                "--end",
+                "2012",
+                "--draws",
+                "0",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    rows = [r for r in json.loads(capsys.readouterr().out) if r["lens"] == "overall"]
+    mean = sum(r["score"] for r in rows) / len(rows)
+    # the JSON carries 6 decimals
+    assert readout["overall_mean"] == pytest.approx(mean, abs=1e-5)
+
+
+def test_spec_for() -> None:
+    assert explore.spec_for() == analysis.resolve_spec("default")
+    ko = explore.spec_for("ko", {"threat": 2})
+    assert (ko.normalise, ko.reference_year) == ("distance", 1999)
+    assert ko.lens_weights == {"power": 1.0, "threat": 2.0, "interests": 1.0}
+    assert explore.spec_for("ko", None, "rank").normalise == "rank"
+    with pytest.raises(ParameterError, match="preset"):
+        explore.spec_for("nope")
+    with pytest.raises(ParameterError, match="lens_weights"):
+        explore.spec_for("default", {"ideas": 1.0})
+    with pytest.raises(ParameterError, match="normalise"):
+        explore.spec_for("default", None, "log")
+    with pytest.raises(ParameterError, match="lens_weights"):
+        explore.Explorer(draws=0).update(lens_weights={"power": 0, "threat": 0, "interests": 0})
+
+
+def test_period_change_reuses_the_scored_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Heavy work is cached: a new period re-plots without scoring again."""
+    calls = []
+    real = analysis.score
+    monkeypatch.setattr(analysis, "score", lambda *a, **k: calls.append(a) or real(*a, **k))
+    ex = explore.Explorer(draws=10)
+    first = ex.update(start=1992, end=2024)["readout"]
+    second = ex.update(start=2001, end=2008)["readout"]
+    ex.update(start=1992, end=2024, lens_weights={"power": 2.0})
+    again = ex.update(start=1992, end=2024)["readout"]
+    assert len(calls) == 2
+    assert second["n_years"] == 8 and second["spec_digest"] == first["spec_digest"]
+    assert again == first
+    res = ex.state()["result"]
+    assert ex.png("lens_scores", res) is ex.png("lens_scores", ex.state()["result"])
+
+
+def test_claims_in_period(explorer: explore.Explorer) -> None:
+    claims = explorer.update(start=1996, end=1999)["claims"]
+    assert list(claims.columns) == explore.CLAIM_COLUMNS
+    assert len(claims) > 0
+    spans = claims["period"].str.split("-", expand=True).astype(int)
+    assert ((spans[0] <= 1999) & (spans[1] >= 1996)).all()
+    assert explorer.update("IND,RUS", "USA")["claims"].empty
+
+
+def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
+    ui = explore.build_ui(explorer, start=2000, end=2020)
+    readout = next(w for w in _walk(ui) if explore.READOUT_CLASS in w._dom_classes)
+    threat = next(w for w in _walk(ui) if "balances-weight-threat" in w._dom_classes)
+    before = readout.value
+    assert "Overall alignment score (mean, 2000-2020):" in before
+    threat.value = 2.5
+    assert readout.value != before
+    expected = nominal_mean("RUS,CHN", "USA", 2000, 2020, "default", EQUAL | {"threat": 2.5})
+    assert _shown_mean(readout.value) == pytest.approx(expected, abs=1e-9)
+    norm = next(w for w in _walk(ui) if getattr(w, "description", "") == "Normalisation")
+    assert norm.value == explore.AS_PRESET
+    norm.value = "zscore"
+    expected = nominal_mean(
+        "RUS,CHN", "USA", 2000, 2020, "default", EQUAL | {"threat": 2.5}, "zscore"
+    )
+    assert _shown_mean(readout.value) == pytest.approx(expected, abs=1e-9)
+    threat.value = 0.0
+    for other in _walk(ui):
+        if other is not threat and "balances-weight-" in " ".join(other._dom_classes):
+            other.value = 0.0
+    assert "Cannot score these choices" in readout.value
+
+
+def _shown_mean(readout_html: str) -> float:
+    return float(readout_html.split('data-mean="')[1].split('"')[0])
+
+
+def _walk(widget):
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from _walk(child)
+
+
+def test_save_figures(explorer: explore.Explorer, tmp_path: Path) -> None:
+    figs = explorer.update(start=2005, end=2015)["figures"]
+    written = explore.save_figures(figs, tmp_path / "figs")
+    expected = [f"{name}.{ext}" for name in explore.FIGURES for ext in ("png", "svg")]
+    assert sorted(p.name for p in written) == sorted(expected)
+    assert all(p.stat().st_size > 1000 for p in written)
+    assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_notebook_twin_in_sync() -> None:
+    """explore.ipynb is `jupytext --to ipynb notebooks/explore.py`, committed without outputs."""
+    ipynb, py = jupytext.read(NOTEBOOK), jupytext.read(TWIN)
+
+    def cells(nb):
+        return [(c.cell_type, c.source) for c in nb.cells]
+
+    assert cells(ipynb) == cells(py)
+    code = [c for c in ipynb.cells if c.cell_type == "code"]
+    assert all(not c.outputs and c.execution_count is None for c in code)
+    assert ipynb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_notebook_parameters() -> None:
+    import papermill
+
+    params = papermill.inspect_notebook(str(NOTEBOOK))
+    assert set(params) == {
+        "focal",
+        "reference",
+        "start",
+        "end",
+        "preset",
+        "draws",
+        "seed",
+        "power_weight",
+        "threat_weight",
+        "interests_weight",
+    }
+    assert int(params["draws"]["default"]) == explore.DEFAULT_DRAWS
+
+
+@pytest.mark.slow
+def test_notebook_runs_headless(tmp_path: Path) -> None:
+    """Under papermill with its defaults the notebook leaves the readout as text."""
+    import papermill
+
+    out = tmp_path / "explore.ipynb"
+    papermill.execute_notebook(str(NOTEBOOK), str(out), cwd=str(tmp_path), progress_bar=False)
+    text = "".join(
+        o.get("text", "")
+        for c in jupytext.read(out).cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o["output_type"] == "stream"
+    )
+    mean = nominal_mean("RUS,CHN", "USA", 1992, 2024, "default", EQUAL)
+    assert f"Overall alignment score (mean, 1992-2024): {mean:.1f}" in text
+
+
+def test_lab_command(tmp_path: Path) -> None:
+    cmd = lab.lab_command(8899, tmp_path, open_browser=False, extra_args=["--allow-root"])
+    assert cmd[1:3] == ["-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={tmp_path.resolve()}" in cmd
+    assert "--ServerApp.port=8899" in cmd and "--no-browser" in cmd and cmd[-1] == "--allow-root"
+    assert "--no-browser" not in lab.lab_command(None, tmp_path)
+    with pytest.raises(ParameterError, match="port"):
+        lab.lab_command(0, tmp_path)
+    with pytest.raises(ParameterError, match="notebooks_dir"):
+        lab.lab_command(None, tmp_path / "missing")
+    assert (lab.NOTEBOOKS_DIR / "explore.ipynb").is_file()
