@@ -185,6 +185,19 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
 
     source = Tables(args.indicators_dir)
     triad = Triad.parse(args.focal, args.reference)
+    if args.lens == "alignment":
+        from balances.ladder import as_panel, ladder, registry_rows
+
+        outcome = as_panel(ladder(triad, start=args.start, end=args.end, source=source))
+        if args.values:
+            emit(outcome, args.format)
+            return 0
+        span = outcome.dropna(subset=["value"]).groupby("indicator")["year"].agg(["min", "max"])
+        rows = registry_rows()
+        rows["first_year"] = rows["id"].map(span["min"])
+        rows["last_year"] = rows["id"].map(span["max"])
+        emit(rows, args.format)
+        return 0
     lenses = [args.lens] if args.lens else None
     panel = compute_panel(triad, start=args.start, end=args.end, source=source, lenses=lenses)
     if args.values:
@@ -437,9 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_breaks)
 
     p = sub.add_parser(
-        "lab", help="start JupyterLab on the notebooks (notebooks/explore.ipynb is the interactive explorer)"
+        "lab",
+        help="start JupyterLab on the notebooks (notebooks/explore.ipynb is the interactive explorer)",
     )
-    p.add_argument("--port", type=int, help="port (default: JupyterLab's, 8888 or the next free one)")
+    p.add_argument(
+        "--port", type=int, help="port (default: JupyterLab's, 8888 or the next free one)"
+    )
     p.add_argument("--no-browser", action="store_true", help="do not open a browser")
     p.add_argument(
         "jupyter_args",

@@ -68,6 +68,18 @@ RUNGS: tuple[Rung, ...] = (
     Rung(8, "defence_pact", "formal defence pact", "an ATOP defence obligation between the pair"),
 )
 RUNG_NAMES = ("none", *(r.label for r in RUNGS))
+#: Processed tables each rung's evidence comes from.
+RUNG_SOURCES: dict[str, tuple[str, ...]] = {
+    "consultation": ("cr_summits", "atop_dyad"),
+    "military_technical": ("arms_tiv_dyad", "arms_register_orders"),
+    "regular_exercises": ("cr_exercises", "exercises_dyad"),
+    "joint_patrols": ("cr_exercises",),
+    "integrated_command": (),
+    "joint_basing": (),
+    "common_defence_policy": (),
+    "defence_pact": ("atop_dyad",),
+}
+CITATION = "Korolev 2019 (Asian Security 15:3), 2020 (International Politics 57): ladder of military alignment"
 #: Rungs no dataset here codes; the absence of evidence is recorded as such.
 UNCODED = {"integrated_command", "joint_basing", "common_defence_policy"}
 
@@ -303,3 +315,58 @@ def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
     return (
         full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
     )
+
+
+def as_panel(lad: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The ladder as indicator-panel rows (lens ``alignment``): each rung met (1/0/NaN) and the level."""
+    ev = lad["evidence"]
+    rungs = pd.DataFrame(
+        {
+            "year": ev["year"],
+            "indicator": "ladder_" + ev["rung"],
+            "lens": "alignment",
+            "value": ev["met"],
+            "status": ev["met"].map(lambda v: "missing" if pd.isna(v) else "present"),
+            "note": ev["evidence"],
+        }
+    )
+    lv = lad["levels"]
+    level = pd.DataFrame(
+        {
+            "year": lv["year"],
+            "indicator": "ladder_level",
+            "lens": "alignment",
+            "value": lv["level"].astype(float),
+            "status": "present",
+            "note": lv["label"] + np.where(lv["uncertain"], " (a rung above is unknown)", ""),
+        }
+    )
+    return pd.concat([level, rungs], ignore_index=True)
+
+
+def registry_rows() -> pd.DataFrame:
+    """The ladder's rungs described like registry entries, for ``balances indicators --lens alignment``."""
+    rows = [
+        {
+            "id": "ladder_level",
+            "lens": "alignment",
+            "title": "Depth of military alignment (ladder level)",
+            "unit": "level 0-8",
+            "direction": 1,
+            "sources": " ".join(sorted({t for v in RUNG_SOURCES.values() for t in v})),
+            "citation": CITATION,
+        }
+    ]
+    rows += [
+        {
+            "id": f"ladder_{r.name}",
+            "lens": "alignment",
+            "title": f"Rung {r.level}: {r.label} ({r.criterion})",
+            "unit": "met (1/0)",
+            "direction": 1,
+            "sources": " ".join(RUNG_SOURCES[r.name]) or "none (not coded)",
+            "citation": CITATION,
+        }
+        for r in RUNGS
+    ]
+    return pd.DataFrame(rows)

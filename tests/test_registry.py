@@ -179,3 +179,27 @@ def test_panel_is_nan_not_zero_outside_coverage() -> None:
     by_year = panel.set_index("year")
     assert by_year.loc[2024, "status"] == "missing" and pd.isna(by_year.loc[2024, "value"])
     assert by_year.loc[2022, "status"] == "present"
+
+
+def test_indicator_set_shipped_as_a_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed package can ship indicators through the `balances.indicators` entry point group."""
+    from importlib import metadata
+
+    from balances.indicators import registry as reg
+
+    d = tmp_path / "plugin"
+    d.mkdir()
+    (d / "my_bases.csv").write_text(USER_CSV)
+    (d / "mine.yml").write_text(USER_YML)
+
+    class FakeEntryPoint:
+        def load(self):
+            return lambda: d
+
+    original = metadata.entry_points
+
+    def fake_entry_points(group: str):
+        return [FakeEntryPoint()] if group == reg.ENTRY_POINT_GROUP else original(group=group)
+
+    monkeypatch.setattr(reg.metadata, "entry_points", fake_entry_points)
+    assert "user_bases_ratio" in Tables().registry()
