@@ -37,6 +37,23 @@ from balances.triad import GREAT_POWERS, Triad
 
 STANCES = ("bandwagon", "hedge", "balance")
 
+#: UNGA agreement of the focal pair minus the first focal state's agreement with the reference.
+VOTE_GAP = {
+    "op": "difference",
+    "a": {
+        "op": "value",
+        "table": "unga_similarity",
+        "column": "agreement",
+        "dyad": ["focal1", "focal2"],
+    },
+    "b": {
+        "op": "value",
+        "table": "unga_similarity",
+        "column": "agreement",
+        "dyad": ["focal1", "reference"],
+    },
+}
+
 
 @dataclass(frozen=True)
 class WaltRule:
@@ -129,21 +146,7 @@ def conditions(
         years,
     )
     gap = _series(
-        {
-            "op": "difference",
-            "a": {
-                "op": "value",
-                "table": "unga_similarity",
-                "column": "agreement",
-                "dyad": ["focal1", "focal2"],
-            },
-            "b": {
-                "op": "value",
-                "table": "unga_similarity",
-                "column": "agreement",
-                "dyad": ["focal1", "reference"],
-            },
-        },
+        VOTE_GAP,
         triad,
         source,
         years,
@@ -214,21 +217,7 @@ def revealed_stance(
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
     gap = _series(
-        {
-            "op": "difference",
-            "a": {
-                "op": "value",
-                "table": "unga_similarity",
-                "column": "agreement",
-                "dyad": ["focal1", "focal2"],
-            },
-            "b": {
-                "op": "value",
-                "table": "unga_similarity",
-                "column": "agreement",
-                "dyad": ["focal1", "reference"],
-            },
-        },
+        VOTE_GAP,
         triad,
         source,
         years,
