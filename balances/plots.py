@@ -247,3 +247,24 @@ __all__ = [
     "verdicts",
     "save",
 ]
+
+
+def styled(df: pd.DataFrame, widths: dict[str, str] | None = None, precision: int = 3):
+    """A DataFrame as a compact HTML table for reports: no index, wrapped text, fixed column widths.
+
+    Returns a :class:`pandas.io.formats.style.Styler` (displayed by Jupyter and exported by nbconvert).
+    """
+    sty = df.style.hide(axis="index").format(precision=precision, na_rep="")
+    sty = sty.set_table_styles(
+        [
+            {
+                "selector": "td, th",
+                "props": "text-align: left; vertical-align: top; white-space: normal; "
+                "font-size: 0.85em; padding: 3px 6px;",
+            }
+        ]
+    )
+    for col, width in (widths or {}).items():
+        if col in df.columns:
+            sty = sty.set_properties(subset=[col], **{"min-width": width, "max-width": width})
+    return sty

@@ -56,8 +56,10 @@ print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
 # period, beyond Ko's span.
 
 # %%
-pd.set_option("display.max_colwidth", 160)
-in_period[["claim_id", "period", "condition", "verdict", "measured", "reason", "ko_figures"]]
+plots.styled(
+    in_period[["claim_id", "period", "condition", "verdict", "statement", "measured", "reason", "ko_figures"]],
+    widths={"statement": "13em", "measured": "12em", "reason": "11em", "ko_figures": "11em"},
+)
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(in_period), 4) + 1))
@@ -74,7 +76,9 @@ plt.show()
 # %%
 from balances.ko_figures import revisions
 
-revisions()[["figure_id", "ko_value", "current_value", "comparison"]]
+plots.styled(
+    revisions()[["figure_id", "ko_value", "current_value", "comparison"]], widths={"comparison": "30em"}, precision=2
+)
 
 # %% [markdown]
 # ## Ko's periods behind the measured scores
@@ -102,9 +106,12 @@ else:
 # measures agreement beyond chance; the years of disagreement are listed.
 
 # %%
+from balances.walt import rule_table
+
+display(plots.styled(rule_table()))
 agreement = ko.stance_agreement()
-display(agreement["summary"])
-agreement["years"]
+display(plots.styled(agreement["summary"], widths={"disagreements": "28em"}))
+plots.styled(agreement["years"])
 
 # %% [markdown]
 # ## Structural breaks in the overall score
