@@ -368,7 +368,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_indicators)
 
     p = sub.add_parser(
-        "score", help="lens and overall alignment scores per year, with Monte Carlo bands"
+        "score",
+        help="lens and overall alignment scores per year (0-100, higher = closer alignment of the focal pair "
+        "against the reference), with 5-95%% Monte Carlo bands",
     )
     _triad_args(p)
     p.add_argument("--start", type=int, default=1992)
