@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 
 from balances.build import validate_table
 from balances.config import DYAD_STATES
 from balances.sources import TABLES
+from balances.sources.raw import RawFiles
 
 
-def check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int, *,
-                     directed_pairs: bool = True, complete: bool = False) -> pd.DataFrame:
+def check_dyad_table(
+    name: str,
+    df: pd.DataFrame,
+    first: int,
+    last: int,
+    *,
+    directed_pairs: bool = True,
+    complete: bool = False,
+) -> pd.DataFrame:
     """A built dyad-year table: declared columns, years, dyad states, no self-dyads, unique keys.
 
     ``directed_pairs`` also checks both orders of every dyad are present; ``complete``
@@ -28,3 +39,21 @@ def check_dyad_table(name: str, df: pd.DataFrame, first: int, last: int, *,
     if complete:
         assert df.notna().all().all(), "inside coverage every cell has a value"
     return df
+
+
+def build_table(name: str, raw: RawFiles) -> pd.DataFrame:
+    """Build one registered table from ``raw`` and validate it against its declaration."""
+    spec = TABLES[name]
+    return validate_table(spec, spec.builder(raw))
+
+
+def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
+    """A raw directory under ``tmp_path`` holding copies of ``relpaths``, hash checks off.
+
+    Tests edit the copies to check that a corrupted input fails with a clear error
+    (with hash checks on, the hash mismatch would be reported first).
+    """
+    for rel in relpaths:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(raw_root / rel, tmp_path / rel)
+    return RawFiles(tmp_path, verify=False)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from _checks import check_dyad_table
+from _checks import check_dyad_table, copy_raw
 
 from balances.build import validate_table
 from balances.errors import DataError
@@ -26,13 +25,6 @@ SCO = "alliances_membership/sco_csto_membership_handcompiled.csv"
 SCO_VERIFIED = "alliances_membership/sco_csto_membership_handcompiled_verified.csv"
 
 
-def _copy(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
-    for rel in relpaths:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(raw_root / rel, tmp_path / rel)
-    return RawFiles(tmp_path, verify=False)
-
-
 def _edit(path: Path, line: int, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` in 1-based ``line`` of a text file."""
     lines = path.read_text().splitlines(keepends=True)
@@ -43,8 +35,6 @@ def _edit(path: Path, line: int, old: str, new: str) -> None:
 
 def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
-
-
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +92,7 @@ def test_atop_only_system_dyads(atop: pd.DataFrame) -> None:
 
 
 def test_atop_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, ATOP, NMC)
+    raw = copy_raw(raw_root, tmp_path, ATOP, NMC)
     path = tmp_path / ATOP
     _edit(path, 2, "2,20,1942,1,1", "2,20,1942,2,1")
     with pytest.raises(DataError, match=r"atop_v5_1_dyad_year\.csv, line 2, column 'atop_defense'"):
@@ -136,7 +126,7 @@ def test_cow_alliance_values(cow: pd.DataFrame) -> None:
 
 
 def test_cow_alliance_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, COW)
+    raw = copy_raw(raw_root, tmp_path, COW)
     path = tmp_path / COW
     _edit(path, 3, "2,20,1950,1", "2,20,1950,3")
     with pytest.raises(DataError, match=r"line 3, column 'defense': value 3.0 where 0 or 1"):
@@ -212,7 +202,7 @@ def test_nato_accession_matches_atop_pact(atop: pd.DataFrame) -> None:
 
 
 def test_bloc_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, NATO, SCO, SCO_VERIFIED)
+    raw = copy_raw(raw_root, tmp_path, NATO, SCO, SCO_VERIFIED)
     nato = tmp_path / NATO
     _edit(nato, 21, "Poland,POL,290,1999-03-12,1999", "Poland,POL,290,1998-03-12,1999")
     with pytest.raises(
@@ -319,7 +309,7 @@ def test_alliance_s_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
     from balances.sources.fpsim import FILES, read_sally
 
     rel = f"fpsim_alliance_s_scores/{FILES['squared'][0]}"
-    raw = _copy(raw_root, tmp_path, rel)
+    raw = copy_raw(raw_root, tmp_path, rel)
     df = pd.read_parquet(tmp_path / rel)
     df.loc[4, "sallyvs"] = 1.5
     df.to_parquet(tmp_path / rel)

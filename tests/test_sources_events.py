@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _checks import build_table
 
-from balances.build import validate_table
 from balances.config import DYAD_STATES
 from balances.errors import DataError
 from balances.sources import load_all_loaders
@@ -24,19 +24,14 @@ ICEWS_DIR = "icews_dyad_year_netify"
 GDELT_DIR = "gdelt_composite_edges_gzemo"
 
 
-def _build(name: str, raw: RawFiles) -> pd.DataFrame:
-    spec = TABLES[name]
-    return validate_table(spec, spec.builder(raw))
-
-
 @pytest.fixture(scope="module")
 def icews(raw: RawFiles) -> pd.DataFrame:
-    return _build("icews_dyad", raw).set_index(["iso3_1", "iso3_2", "year"])
+    return build_table("icews_dyad", raw).set_index(["iso3_1", "iso3_2", "year"])
 
 
 @pytest.fixture(scope="module")
 def gdelt(raw: RawFiles) -> pd.DataFrame:
-    return _build("gdelt_dyad", raw).set_index(["iso3_1", "iso3_2", "year"])
+    return build_table("gdelt_dyad", raw).set_index(["iso3_1", "iso3_2", "year"])
 
 
 def _coop_share(row: pd.Series) -> float:

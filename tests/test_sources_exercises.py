@@ -8,8 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlrd
+from _checks import build_table
 
-from balances.build import validate_table
 from balances.errors import DataError
 from balances.sources import load_all_loaders
 from balances.sources.exercises import (
@@ -31,19 +31,14 @@ TABLES = load_all_loaders()
 KEYS = ["iso3_1", "iso3_2", "year"]
 
 
-def _build(name: str, raw: RawFiles) -> pd.DataFrame:
-    spec = TABLES[name]
-    return validate_table(spec, spec.builder(raw))
-
-
 @pytest.fixture(scope="module")
 def dyads(raw: RawFiles) -> pd.DataFrame:
-    return _build("exercises_dyad", raw).set_index(KEYS)
+    return build_table("exercises_dyad", raw).set_index(KEYS)
 
 
 @pytest.fixture(scope="module")
 def cr(raw: RawFiles) -> pd.DataFrame:
-    return _build("cr_exercises", raw)
+    return build_table("cr_exercises", raw)
 
 
 def test_first_peace_mission_and_first_patrols(cr: pd.DataFrame) -> None:

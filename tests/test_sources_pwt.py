@@ -35,7 +35,8 @@ def test_pinned_values(p: pd.DataFrame) -> None:
     assert _row(p, "RUS", 2019)["rgdpe"] == pytest.approx(4197222.5)
     chn = _row(p, "CHN", 1991)
     assert (chn["rgdpe"], chn["rgdpo"], chn["pop"], chn["emp"]) == pytest.approx(
-        (3073974.25, 3006093.75, 1192.897284, 675.503479))
+        (3073974.25, 3006093.75, 1192.897284, 675.503479)
+    )
     assert _row(p, "USA", 2019)["emp"] == pytest.approx(158.2995911)
     assert _row(p, "RUS", 1991)["rgdpo"] == pytest.approx(2438441.25)
     assert _row(p, "CHN", 2017)["i_cig"] == "benchmark"
@@ -97,6 +98,9 @@ def test_duplicated_key(raw_root: Path, tmp_path: Path) -> None:
 def test_unknown_country_code(raw_root: Path, tmp_path: Path) -> None:
     line = _line_of(raw_root, "China,CHN,1991,")
     raw = _corrupt(raw_root, tmp_path, line, ",CHN,", ",XYZ,")
-    with pytest.raises(DataError, match=rf"{FILE}, line \d+, column 'isocode': "
-                       r"unknown country code 'XYZ'"):
+    with pytest.raises(
+        DataError,
+        match=rf"{FILE}, line \d+, column 'isocode': "
+        r"unknown country code 'XYZ'",
+    ):
         pwt(raw)

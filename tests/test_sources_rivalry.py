@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _checks import build_table
 
-from balances.build import validate_table
 from balances.errors import DataError
 from balances.sources import load_all_loaders
 from balances.sources.raw import RawFiles
@@ -19,19 +19,14 @@ FOLDER = "rivalry_threat"
 KEYS = ["iso3_1", "iso3_2", "year"]
 
 
-def _build(name: str, raw: RawFiles) -> pd.DataFrame:
-    spec = TABLES[name]
-    return validate_table(spec, spec.builder(raw))
-
-
 @pytest.fixture(scope="module")
 def rivalry(raw: RawFiles) -> pd.DataFrame:
-    return _build("rivalry_dyad", raw).set_index(KEYS)
+    return build_table("rivalry_dyad", raw).set_index(KEYS)
 
 
 @pytest.fixture(scope="module")
 def mid(raw: RawFiles) -> pd.DataFrame:
-    return _build("mid_dyad", raw)
+    return build_table("mid_dyad", raw)
 
 
 def test_rivalries_pinned(rivalry: pd.DataFrame) -> None:
@@ -89,7 +84,7 @@ def test_mid_coverage(mid: pd.DataFrame) -> None:
 
 
 def test_territorial_threat(raw: RawFiles) -> None:
-    tt = _build("territorial_threat", raw)
+    tt = build_table("territorial_threat", raw)
     assert (tt["year"].min(), tt["year"].max()) == (1946, 2010)
     got = tt.set_index(["iso3", "year"]).drop(index=[("DEU", 1990), ("YEM", 1990)])["terrthreat"]
     # SOURCE.md: China 0.43 (1991) -> 0.26 (2010); Russia 0.24 -> 0.01; USA about 0
@@ -105,7 +100,7 @@ def test_territorial_threat(raw: RawFiles) -> None:
 
 
 def test_arms_races(raw: RawFiles) -> None:
-    ar = _build("arms_races", raw)
+    ar = build_table("arms_races", raw)
     races = ar[ar["arms_race"] == 1].groupby(["iso3_1", "iso3_2"])["year"].agg(["min", "max"])
     assert races.loc[("USA", "RUS")].tolist() == [1978, 1981]
     assert races.loc[("CHN", "RUS")].tolist() == [1968, 1970]

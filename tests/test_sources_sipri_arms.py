@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from _checks import check_dyad_table
+from _checks import check_dyad_table, copy_raw
 
 from balances.build import validate_table
 from balances.errors import DataError
@@ -35,13 +34,6 @@ RAW_REGISTER = f"{SOURCE}/sipri_trade_register_1950_2024.csv"
 TIDY_360INFO = f"{SOURCE}/sipri_tiv_dyad_year_1950_2021_360info.csv"
 
 
-def _copy(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
-    for rel in relpaths:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(raw_root / rel, tmp_path / rel)
-    return RawFiles(tmp_path, verify=False)
-
-
 def _edit(path: Path, line: int, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` in 1-based ``line`` of a text file."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
@@ -62,8 +54,6 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
-
-
 @pytest.fixture(scope="module")
 def dyad(raw: RawFiles) -> pd.DataFrame:
     return check_dyad_table("arms_tiv_dyad", arms_tiv_dyad(raw), 1950, 2021, complete=True)
@@ -76,11 +66,13 @@ def state(raw: RawFiles) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def orders(raw: RawFiles) -> pd.DataFrame:
-    return check_dyad_table("arms_register_orders", arms_register_orders(raw), 1950, 2024,
-                            complete=True)
+    return check_dyad_table(
+        "arms_register_orders", arms_register_orders(raw), 1950, 2024, complete=True
+    )
 
 
 # --- TIV tables: values pinned from SOURCE.md and Ko (2006) -------------------------------
+
 
 def test_russia_to_china_pins(dyad: pd.DataFrame) -> None:
     rc = _dyad(dyad, "RUS", "CHN")
@@ -151,8 +143,10 @@ def test_state_totals(state: pd.DataFrame, dyad: pd.DataFrame) -> None:
 def test_360info_tidy_file_is_a_subset_of_the_tables(raw: RawFiles) -> None:
     tables = read_trademaps(raw)
     tables = tables[tables["recipient"] != "Total"]
-    tidy = read_csv(raw.path(SOURCE, TIDY_360INFO.split("/", 1)[1]),
-                    {"supplier": "str", "recipient": "str", "year": "int", "value": "float"})
+    tidy = read_csv(
+        raw.path(SOURCE, TIDY_360INFO.split("/", 1)[1]),
+        {"supplier": "str", "recipient": "str", "year": "int", "value": "float"},
+    )
     m = tables.merge(tidy, on=["supplier", "recipient", "year"], how="outer", indicator=True)
     assert (m["_merge"] != "right_only").all()
     both = m[m["_merge"] == "both"]
@@ -161,6 +155,7 @@ def test_360info_tidy_file_is_a_subset_of_the_tables(raw: RawFiles) -> None:
 
 
 # --- trade register -------------------------------------------------------------------
+
 
 def test_clean_register_matches_raw_export(raw: RawFiles) -> None:
     clean = read_register(raw)
@@ -198,8 +193,9 @@ def test_register_reaches_2024(orders: pd.DataFrame) -> None:
 
 # --- bad input ------------------------------------------------------------------------
 
+
 def test_renamed_year_column(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, RUS_PATH)
+    raw = copy_raw(raw_root, tmp_path, RUS_PATH)
     _edit(tmp_path / RUS_PATH, 11, ",2005,", ",2O05,")
     with pytest.raises(DataError, match=r"line 11, column '2005': expected column '2005'") as e:
         read_trademap(raw, RUS_TABLE)
@@ -207,7 +203,7 @@ def test_renamed_year_column(raw_root: Path, tmp_path: Path) -> None:
 
 
 def test_non_numeric_cell(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, RUS_PATH)
+    raw = copy_raw(raw_root, tmp_path, RUS_PATH)
     line = _line_of(tmp_path / RUS_PATH, "China,")
     _edit(tmp_path / RUS_PATH, line, ",3077,", ",3O77,")
     with pytest.raises(DataError, match=rf"line {line}, column '2005': non-numeric value '3O77'"):
@@ -215,7 +211,7 @@ def test_non_numeric_cell(raw_root: Path, tmp_path: Path) -> None:
 
 
 def test_duplicated_recipient(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, RUS_PATH)
+    raw = copy_raw(raw_root, tmp_path, RUS_PATH)
     line = _line_of(tmp_path / RUS_PATH, "Zambia,")
     _edit(tmp_path / RUS_PATH, line, "Zambia,", "Algeria,")
     with pytest.raises(DataError, match=rf"line {line}: duplicated key .*'Algeria'"):
@@ -223,28 +219,34 @@ def test_duplicated_recipient(raw_root: Path, tmp_path: Path) -> None:
 
 
 def test_total_row_must_match(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, RUS_PATH)
+    raw = copy_raw(raw_root, tmp_path, RUS_PATH)
     path = tmp_path / RUS_PATH
     line = _line_of(path, "China,")
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     del lines[line - 1]  # lose China's row: the 2005 total no longer adds up
     path.write_text("".join(lines), encoding="utf-8")
-    with pytest.raises(DataError, match=r"line 119, column '1992': the Total row gives 2605 for "
-                       r"1992 but the recipients' cells add up to 1583"):
+    with pytest.raises(
+        DataError,
+        match=r"line 119, column '1992': the Total row gives 2605 for "
+        r"1992 but the recipients' cells add up to 1583",
+    ):
         read_trademap(raw, RUS_TABLE)
 
 
 def _all_tables(raw_root: Path, tmp_path: Path) -> RawFiles:
     files = sorted((raw_root / SOURCE / TRADEMAP_DIR).glob("*.csv"))
-    return _copy(raw_root, tmp_path, NMC, *(f"{SOURCE}/{TRADEMAP_DIR}/{f.name}" for f in files))
+    return copy_raw(raw_root, tmp_path, NMC, *(f"{SOURCE}/{TRADEMAP_DIR}/{f.name}" for f in files))
 
 
 def test_unknown_recipient(raw_root: Path, tmp_path: Path) -> None:
     raw = _all_tables(raw_root, tmp_path)
     line = _line_of(tmp_path / RUS_PATH, "Zambia,")
     _edit(tmp_path / RUS_PATH, line, "Zambia,", "Atlantis,")
-    with pytest.raises(DataError, match=rf"{re.escape(RUS_TABLE)}, line {line}, column "
-                       r"'recipient': unknown country 'Atlantis'"):
+    with pytest.raises(
+        DataError,
+        match=rf"{re.escape(RUS_TABLE)}, line {line}, column "
+        r"'recipient': unknown country 'Atlantis'",
+    ):
         arms_tiv_state(raw)
 
 
@@ -257,7 +259,7 @@ def test_unlisted_non_state_actor_is_not_placed_in_its_host(raw_root: Path, tmp_
 
 
 def _small_register(raw_root: Path, tmp_path: Path, n: int = 30) -> tuple[RawFiles, Path]:
-    raw = _copy(raw_root, tmp_path, NMC)
+    raw = copy_raw(raw_root, tmp_path, NMC)
     src = (raw_root / REGISTER_PATH).read_text(encoding="utf-8").splitlines(keepends=True)
     dst = tmp_path / REGISTER_PATH
     dst.parent.mkdir(parents=True, exist_ok=True)

@@ -66,8 +66,11 @@ def test_estimate_and_uncertain_flags(mx: pd.DataFrame) -> None:
     assert not usa.filter(like="_estimate").any().any()
     assert mx["milex_const_uncertain"].sum() > 100  # red cells exist (e.g. North Korea)
     for m in ("const", "current", "share_gdp"):
-        value = {"const": "milex_const_usd_m", "current": "milex_current_usd_m",
-                 "share_gdp": "milex_share_gdp"}[m]
+        value = {
+            "const": "milex_const_usd_m",
+            "current": "milex_current_usd_m",
+            "share_gdp": "milex_share_gdp",
+        }[m]
         flagged = mx[f"milex_{m}_estimate"] | mx[f"milex_{m}_uncertain"]
         assert mx.loc[flagged, value].notna().all(), "a flag without a figure"
         assert not (mx[f"milex_{m}_estimate"] & mx[f"milex_{m}_uncertain"]).any()
@@ -103,7 +106,8 @@ def test_keys_unique_and_coverage(mx: pd.DataFrame) -> None:
     assert mx["iso3"].nunique() >= 165
     assert mx.loc[mx["year"] == 2024, "iso3"].nunique() >= 140
     assert {"USA", "RUS", "CHN", "IND", "GBR", "FRA", "DEU", "JPN"} <= set(
-        mx.loc[mx["year"] == 2024, "iso3"])
+        mx.loc[mx["year"] == 2024, "iso3"]
+    )
     deu = mx[mx["iso3"] == "DEU"].set_index("year")["ccode"]
     assert (deu[1989], deu[1990]) == (260, 255)
     assert {"DDR", "CSK", "TWN", "XKX"} <= set(mx["iso3"])
@@ -166,8 +170,11 @@ def test_duplicated_country_row_is_reported(raw_root: Path, tmp_path: Path) -> N
         ws = wb["Share of GDP"]
         ws.cell(_find(ws, "Tunisia"), 1).value = "Morocco"
 
-    with pytest.raises(DataError, match=r"line \d+, column 'Country': sheet 'Share of GDP': "
-                       r"duplicated key \{'name': 'Morocco'"):
+    with pytest.raises(
+        DataError,
+        match=r"line \d+, column 'Country': sheet 'Share of GDP': "
+        r"duplicated key \{'name': 'Morocco'",
+    ):
         milex(_corrupt(raw_root, tmp_path, edit))
 
 

@@ -59,15 +59,23 @@ def test_dyad_spine_has_one_germany_in_1990(raw: RawFiles) -> None:
 
 
 def test_drop_superseded_only_drops_old_codes_from_1990() -> None:
-    df = pd.DataFrame({"ccode1": [260, 260, 255, 2, 678], "ccode2": [2, 2, 2, 260, 2],
-                       "year": [1989, 1990, 1990, 1990, 1991]})
+    df = pd.DataFrame(
+        {
+            "ccode1": [260, 260, 255, 2, 678],
+            "ccode2": [2, 2, 2, 260, 2],
+            "year": [1989, 1990, 1990, 1990, 1991],
+        }
+    )
     assert drop_superseded(df).index.tolist() == [0, 2]
 
 
 def test_unknown_code_names_line_and_column() -> None:
     df = pd.DataFrame({"ccode1": [2, 365, 999], "ccode2": [710, 2, 2]}, index=[2, 3, 4])
-    with pytest.raises(DataError, match=r"f\.csv, line 4, column 'ccode1': unknown COW state "
-                       r"code 999"):
+    with pytest.raises(
+        DataError,
+        match=r"f\.csv, line 4, column 'ccode1': unknown COW state "
+        r"code 999",
+    ):
         keep_dyad_states(df, "f.csv")
     assert iso3_from_ccode(df.iloc[:2], "f.csv", "ccode1").tolist() == ["USA", "RUS"]
 
@@ -90,26 +98,44 @@ def test_membership_error_names_nmc_line(raw_root: Path, tmp_path: Path) -> None
 
 
 def test_validate_table_rejects_duplicated_dyad_iso3_key() -> None:
-    df = pd.DataFrame({"ccode1": [2, 2], "ccode2": [260, 255], "iso3_1": ["USA", "USA"],
-                       "iso3_2": ["DEU", "DEU"], "year": [1990, 1990], "v": [1, 2]})
-    with pytest.raises(RegistryError, match=r"table 't' .*duplicated dyad_year key "
-                       r"\{'iso3_1': 'USA', 'iso3_2': 'DEU', 'year': 1990\}"):
+    df = pd.DataFrame(
+        {
+            "ccode1": [2, 2],
+            "ccode2": [260, 255],
+            "iso3_1": ["USA", "USA"],
+            "iso3_2": ["DEU", "DEU"],
+            "year": [1990, 1990],
+            "v": [1, 2],
+        }
+    )
+    with pytest.raises(
+        RegistryError,
+        match=r"table 't' .*duplicated dyad_year key "
+        r"\{'iso3_1': 'USA', 'iso3_2': 'DEU', 'year': 1990\}",
+    ):
         validate_table(_spec("dyad_year"), df)
     assert len(validate_table(_spec("dyad_year"), df.iloc[1:])) == 1
 
 
 def test_validate_table_keeps_both_germanys_in_state_years() -> None:
-    df = pd.DataFrame({"ccode": [260, 255], "iso3": ["DEU", "DEU"], "year": [1990, 1990],
-                       "v": [1, 2]})
+    df = pd.DataFrame(
+        {"ccode": [260, 255], "iso3": ["DEU", "DEU"], "year": [1990, 1990], "v": [1, 2]}
+    )
     assert len(validate_table(_spec("state_year"), df)) == 2
-    with pytest.raises(RegistryError, match=r"duplicated key \{'ccode': 255, 'iso3': 'DEU', "
-                       r"'year': 1990\}"):
+    with pytest.raises(
+        RegistryError,
+        match=r"duplicated key \{'ccode': 255, 'iso3': 'DEU', "
+        r"'year': 1990\}",
+    ):
         validate_table(_spec("state_year"), pd.concat([df, df.iloc[1:]]))
 
 
 def test_typed_iso3_must_match_the_code() -> None:
     df = pd.DataFrame({"ccode": [2, 365], "iso3c": ["USA", "CHN"]}, index=[2, 3])
-    with pytest.raises(DataError, match=r"line 3, column 'iso3c': iso3c 'CHN' does not match "
-                       r"COW code 365 \(RUS\)"):
+    with pytest.raises(
+        DataError,
+        match=r"line 3, column 'iso3c': iso3c 'CHN' does not match "
+        r"COW code 365 \(RUS\)",
+    ):
         iso3_from_ccode(df, "f.csv", typed="iso3c")
     assert iso3_from_ccode(df.iloc[:1], "f.csv", typed="iso3c").tolist() == ["USA"]

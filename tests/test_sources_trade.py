@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from _checks import check_dyad_table
+from _checks import check_dyad_table, copy_raw
 
 from balances.build import validate_table
 from balances.errors import DataError
@@ -42,13 +41,6 @@ PAGES = f"{DOTS_DIR}/trade_2015_2024_from_stored_pages.csv"
 IMF_NAMES = {"CHN": "China, P.R.: Mainland", "RUS": "Russian Federation", "USA": "United States"}
 
 
-def _copy(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
-    for rel in relpaths:
-        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(raw_root / rel, tmp_path / rel)
-    return RawFiles(tmp_path, verify=False)
-
-
 def _edit(path: Path, line: int, old: str, new: str) -> None:
     """Replace ``old`` by ``new`` in 1-based ``line`` of a text file (gzip if ``.gz``)."""
     opener = gzip.open if path.suffix == ".gz" else open
@@ -75,8 +67,6 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
-
-
 @pytest.fixture(scope="module")
 def cow_dyad(raw: RawFiles) -> pd.DataFrame:
     return check_dyad_table("cow_trade_dyad", cow_trade_dyad(raw), 1946, 2014)
@@ -99,11 +89,19 @@ def official(raw: RawFiles) -> pd.DataFrame:
 
 # --- COW trade ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("year", "rus_imports", "chn_imports"), [
-    (1992, 1669, 3512), (2000, 951, 6166), (2008, 34781, 24359), (2014, 51135, 42807),
-])
-def test_cow_russia_china_pins(cow_dyad: pd.DataFrame, year: int, rus_imports: int,
-                               chn_imports: int) -> None:
+
+@pytest.mark.parametrize(
+    ("year", "rus_imports", "chn_imports"),
+    [
+        (1992, 1669, 3512),
+        (2000, 951, 6166),
+        (2008, 34781, 24359),
+        (2014, 51135, 42807),
+    ],
+)
+def test_cow_russia_china_pins(
+    cow_dyad: pd.DataFrame, year: int, rus_imports: int, chn_imports: int
+) -> None:
     rc = _dyad(cow_dyad, "RUS", "CHN").loc[year]
     assert (rc["flow1"], rc["flow2"]) == (rus_imports, chn_imports)
     cr = _dyad(cow_dyad, "CHN", "RUS").loc[year]
@@ -162,6 +160,7 @@ def test_cow_bad_input(raw_root: Path, tmp_path: Path) -> None:
 
 # --- IMF DOTS ----------------------------------------------------------------------------
 
+
 def test_dots_pins(dots: pd.DataFrame, dots_state: pd.DataFrame) -> None:
     assert _dyad(dots, "CHN", "USA").loc[2020, "exports_fob_usd_m"] == pytest.approx(452832.22287)
     assert _dyad(dots, "USA", "CHN").loc[2020, "exports_fob_usd_m"] == pytest.approx(124648.519373)
@@ -174,8 +173,9 @@ def test_dots_pins(dots: pd.DataFrame, dots_state: pd.DataFrame) -> None:
     assert world[("USA", 2019)] == pytest.approx(1641117.823114)
 
 
-def test_dots_ussr_is_russia_until_1991_only(dots: pd.DataFrame, dots_state: pd.DataFrame,
-                                            raw: RawFiles) -> None:
+def test_dots_ussr_is_russia_until_1991_only(
+    dots: pd.DataFrame, dots_state: pd.DataFrame, raw: RawFiles
+) -> None:
     rc = _dyad(dots, "RUS", "CHN")
     assert rc.loc[[1990, 1991], "source_file"].tolist() == ["data/DOTS/DOTS_203.xlsx"] * 2  # USSR
     assert rc.loc[1992, "source_file"] == "data/DOTS/DOTS_162.xlsx"  # Russian Federation
@@ -188,23 +188,37 @@ def test_dots_ussr_is_russia_until_1991_only(dots: pd.DataFrame, dots_state: pd.
 
 
 def test_dots_agrees_with_the_scout_subsets(dots: pd.DataFrame, raw: RawFiles) -> None:
-    subset = read_csv(raw.path("imf_dots", DOTS_SUBSET), {
-        "reporter": "str", "partner": "str", "year": "int", "exports_fob_usd_mn": "float",
-        "source_file": "str"})
+    subset = read_csv(
+        raw.path("imf_dots", DOTS_SUBSET),
+        {
+            "reporter": "str",
+            "partner": "str",
+            "year": "int",
+            "exports_fob_usd_mn": "float",
+            "source_file": "str",
+        },
+    )
     for a, b in [("CHN", "RUS"), ("RUS", "CHN"), ("CHN", "USA"), ("USA", "CHN"), ("RUS", "USA")]:
         s = subset[(subset["reporter"] == IMF_NAMES[a]) & (subset["partner"] == IMF_NAMES[b])]
         mine = _dyad(dots, a, b).loc[s["year"]]
         assert (mine["exports_fob_usd_m"].to_numpy() == s["exports_fob_usd_mn"].to_numpy()).all()
         assert (mine["source_file"].to_numpy() == s["source_file"].to_numpy()).all()
-    pairs = read_csv(raw.path("imf_dots", DOTS_PAIRS), {
-        "year": "int", "country_a": "str", "country_b": "str",
-        "a_exports_to_b_reported_by_a": "float", "b_exports_to_a_reported_by_b": "float",
-    }).dropna()
+    pairs = read_csv(
+        raw.path("imf_dots", DOTS_PAIRS),
+        {
+            "year": "int",
+            "country_a": "str",
+            "country_b": "str",
+            "a_exports_to_b_reported_by_a": "float",
+            "b_exports_to_a_reported_by_b": "float",
+        },
+    ).dropna()
     for _, p in pairs.iterrows():
         ab = _dyad(dots, p["country_a"], p["country_b"]).loc[p["year"], "exports_fob_usd_m"]
         ba = _dyad(dots, p["country_b"], p["country_a"]).loc[p["year"], "exports_fob_usd_m"]
-        assert (ab, ba) == pytest.approx((p["a_exports_to_b_reported_by_a"],
-                                          p["b_exports_to_a_reported_by_b"]), abs=0.05)
+        assert (ab, ba) == pytest.approx(
+            (p["a_exports_to_b_reported_by_a"], p["b_exports_to_a_reported_by_b"]), abs=0.05
+        )
 
 
 def test_dots_coverage(dots: pd.DataFrame, dots_state: pd.DataFrame) -> None:
@@ -217,32 +231,35 @@ def test_dots_coverage(dots: pd.DataFrame, dots_state: pd.DataFrame) -> None:
 
 
 def test_dots_bad_input(raw_root: Path, tmp_path: Path) -> None:
-    rows = ['"Afghanistan, Islamic Rep. of",World,1990,131.08,0',
-            '"Afghanistan, Islamic Rep. of",Australia,1990,0.22,1',
-            '"Afghanistan, Islamic Rep. of",Australia,1990,0.22,1']
+    rows = [
+        '"Afghanistan, Islamic Rep. of",World,1990,131.08,0',
+        '"Afghanistan, Islamic Rep. of",Australia,1990,0.22,1',
+        '"Afghanistan, Islamic Rep. of",Australia,1990,0.22,1',
+    ]
     raw = _head(raw_root, tmp_path / "a", DOTS, rows)
-    _copy(raw_root, tmp_path / "a", DOTS_MAP)
+    copy_raw(raw_root, tmp_path / "a", DOTS_MAP)
     assert len(read_dots(raw)) == 2, "Australia's identical second row is dropped"
     raw = _head(raw_root, tmp_path / "b", DOTS, [*rows[:2], rows[2].replace("0.22", "0.23")])
-    _copy(raw_root, tmp_path / "b", DOTS_MAP)
+    copy_raw(raw_root, tmp_path / "b", DOTS_MAP)
     with pytest.raises(DataError, match=r"line 4: duplicated key"):
         read_dots(raw)
     afg = '"Afghanistan, Islamic Rep. of"'
     raw = _head(raw_root, tmp_path / "c", DOTS, [*rows[:2], f"{afg},Atlantis,1990,1,0"])
-    _copy(raw_root, tmp_path / "c", DOTS_MAP)
+    copy_raw(raw_root, tmp_path / "c", DOTS_MAP)
     with pytest.raises(DataError, match=r"line 4, column 'partner': unknown country 'Atlantis'"):
         read_dots(raw)
     raw = _head(raw_root, tmp_path / "d", DOTS, [*rows[:2], f"{afg},Japan,1990,n/a?,0"])
-    _copy(raw_root, tmp_path / "d", DOTS_MAP)
+    copy_raw(raw_root, tmp_path / "d", DOTS_MAP)
     with pytest.raises(DataError, match=r"line 4, column 'exports_fob_usd_mn': non-numeric"):
         read_dots(raw)
     raw = _head(raw_root, tmp_path / "e", DOTS, ["Atlantis,World,1990,1,0"])
-    _copy(raw_root, tmp_path / "e", DOTS_MAP)
+    copy_raw(raw_root, tmp_path / "e", DOTS_MAP)
     with pytest.raises(DataError, match=r"reporter 'Atlantis' \(line 2 of .*\) has no spreadsheet"):
         read_dots(raw)
 
 
 # --- official headline figures from stored pages -----------------------------------------
+
 
 def test_official_pins(official: pd.DataFrame) -> None:
     o = official.set_index(["iso3_1", "iso3_2", "year", "measure"])
@@ -275,19 +292,22 @@ def test_every_official_figure_is_in_its_quote(official: pd.DataFrame) -> None:
         quoted = row["value"] if row["unit"] == "%" else abs(row["value"]) / 1000
         nums = _numbers(row["page_quote"])
         assert any(n == pytest.approx(quoted) or n / 1e9 == pytest.approx(quoted) for n in nums), (
-            row["year"], row["measure"], row["page_quote"])
+            row["year"],
+            row["measure"],
+            row["page_quote"],
+        )
 
 
 def test_official_bad_input(raw_root: Path, tmp_path: Path) -> None:
-    raw = _copy(raw_root, tmp_path, PAGES)
+    raw = copy_raw(raw_root, tmp_path, PAGES)
     _edit(tmp_path / PAGES, 3, "exports_to_partner", "exports_fob")
     with pytest.raises(DataError, match=r"line 3, column 'measure': unknown measure 'exports_fob'"):
         trade_official(raw)
-    raw = _copy(raw_root, tmp_path / "b", PAGES)
+    raw = copy_raw(raw_root, tmp_path / "b", PAGES)
     _edit(tmp_path / "b" / PAGES, 2, ",China,Russia,", ",China,Atlantis,")
     with pytest.raises(DataError, match=r"line 2, column 'partner': unknown country 'Atlantis'"):
         trade_official(raw)
-    raw = _copy(raw_root, tmp_path / "c", PAGES)
+    raw = copy_raw(raw_root, tmp_path / "c", PAGES)
     _edit(tmp_path / "c" / PAGES, 5, ",84.07,", ",84.07bn,")
     with pytest.raises(DataError, match=r"line 5, column 'value_usd_bn': non-numeric value"):
         trade_official(raw)

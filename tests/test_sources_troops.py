@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _checks import build_table
 
-from balances.build import validate_table
 from balances.countries import name_to_iso3, to_iso3
 from balances.errors import DataError
 from balances.sources import load_all_loaders
@@ -27,14 +27,9 @@ FOLDER = "us_troops_bases"
 TABLES = load_all_loaders()
 
 
-def _build(name: str, raw: RawFiles) -> pd.DataFrame:
-    spec = TABLES[name]
-    return validate_table(spec, spec.builder(raw))
-
-
 @pytest.fixture(scope="module")
 def troops(raw: RawFiles) -> pd.DataFrame:
-    return _build("us_troops", raw)
+    return build_table("us_troops", raw)
 
 
 def _corrupt(raw_root: Path, tmp_path: Path, name: str, edit: Callable[[str], str]) -> RawFiles:
@@ -96,7 +91,7 @@ def test_troop_codes_agree_with_troopdata_iso3(raw: RawFiles) -> None:
 
 
 def test_bases(raw: RawFiles) -> None:
-    bases = _build("us_bases", raw).set_index("iso3")
+    bases = build_table("us_bases", raw).set_index("iso3")
     assert bases.loc["DEU", "n_sites"] == 44
     assert bases.loc["JPN", "n_sites"] == 42
     assert bases.loc["ITA", "n_sites"] == 14  # NSA Naples listed twice upstream
@@ -118,7 +113,7 @@ def test_base_names_match_codes_outside_dependencies(raw: RawFiles) -> None:
 
 
 def test_central_asia_leads_keep_their_verification(raw: RawFiles) -> None:
-    ca = _build("us_bases_central_asia", raw).set_index("iso3")
+    ca = build_table("us_bases_central_asia", raw).set_index("iso3")
     assert ca.loc["UZB", ["open_year", "close_year"]].tolist() == [2001, 2005]
     assert ca.loc["KGZ", ["open_year", "close_year"]].tolist() == [2001, 2014]
     assert ca["verified"].tolist() == [1, 1]

@@ -128,8 +128,9 @@ def test_similarity_table(tables: dict[str, pd.DataFrame]) -> None:
     assert sim.loc[sim["iso3_1"] == "UKR", "year"].min() == 1991
     assert (sim["n_votes"] > 0).all()
     # directed: both orders, same values
-    rev = sim.rename(columns={"ccode1": "ccode2", "ccode2": "ccode1", "iso3_1": "iso3_2",
-                              "iso3_2": "iso3_1"})
+    rev = sim.rename(
+        columns={"ccode1": "ccode2", "ccode2": "ccode1", "iso3_1": "iso3_2", "iso3_2": "iso3_1"}
+    )
     keys = ["ccode1", "ccode2", "iso3_1", "iso3_2", "year"]
     both = sim.merge(rev, on=keys, validate="one_to_one")
     assert len(both) == len(sim)
@@ -186,8 +187,9 @@ def test_ideal_points_reader_matches_table(raw: RawFiles, tables: dict[str, pd.D
 # --------------------------------------------------------------------- bad input
 
 
-def _copy(raw_root: Path, tmp_path: Path, source: str, name: str, n_lines: int | None = 300,
-          edit=None) -> Path:
+def _copy(
+    raw_root: Path, tmp_path: Path, source: str, name: str, n_lines: int | None = 300, edit=None
+) -> Path:
     """Copy the head of a raw file into tmp_path/<folder>/, optionally editing its lines."""
     declared = RawFiles(raw_root, verify=False).source(source).file(name).path
     src, dst = raw_root / declared, tmp_path / declared
@@ -204,10 +206,12 @@ def _copy(raw_root: Path, tmp_path: Path, source: str, name: str, n_lines: int |
 
 def _set(line_no: int, old: str, new: str):
     """Edit of line ``line_no`` (1-based, header = 1): replace ``old`` by ``new``."""
+
     def edit(lines: list[str]) -> list[str]:
         assert old in lines[line_no - 1]
         lines[line_no - 1] = lines[line_no - 1].replace(old, new, 1)
         return lines
+
     return edit
 
 
@@ -222,8 +226,9 @@ def _set(line_no: int, old: str, new: str):
         (_set(9, "1946-01-01", "1946-13-01"), "not a YYYY-MM-DD date", 9, "date"),
     ],
 )
-def test_voeten_bad_input(raw_root: Path, tmp_path: Path, edit, match: str, line: int | None,
-                          column: str | None) -> None:
+def test_voeten_bad_input(
+    raw_root: Path, tmp_path: Path, edit, match: str, line: int | None, column: str | None
+) -> None:
     path = _copy(raw_root, tmp_path, SOURCE_VOETEN, VOETEN_VOTES, edit=edit)
     with pytest.raises(DataError, match=match) as exc:
         read_voeten_votes(RawFiles(tmp_path, verify=False))
@@ -250,8 +255,9 @@ def test_unvotes_bad_input(raw_root: Path, tmp_path: Path) -> None:
 
 def test_unvotes_duplicate_vote(raw_root: Path, tmp_path: Path) -> None:
     _copy(raw_root, tmp_path, SOURCE_UNVOTES, UNVOTES_ROLL_CALLS, n_lines=None)
-    path = _copy(raw_root, tmp_path, SOURCE_UNVOTES, UNVOTES_VOTES,
-                 edit=lambda lines: [*lines, lines[3]])  # line 4 (Cuba) repeated as the last line
+    path = _copy(
+        raw_root, tmp_path, SOURCE_UNVOTES, UNVOTES_VOTES, edit=lambda lines: [*lines, lines[3]]
+    )  # line 4 (Cuba) repeated as the last line
     with pytest.raises(DataError, match="duplicated key .*also at line 4") as exc:
         read_unvotes_votes(RawFiles(tmp_path, verify=False))
     assert exc.value.path == str(path) and exc.value.row == 301
@@ -266,8 +272,9 @@ def test_unvotes_duplicate_vote(raw_root: Path, tmp_path: Path) -> None:
         (_set(5, "2,USA", "1,USA"), "unknown ccode 1", 5, "ccode"),
     ],
 )
-def test_ideal_points_bad_input(raw_root: Path, tmp_path: Path, edit, match: str,
-                                line: int | None, column: str | None) -> None:
+def test_ideal_points_bad_input(
+    raw_root: Path, tmp_path: Path, edit, match: str, line: int | None, column: str | None
+) -> None:
     path = _copy(raw_root, tmp_path, SOURCE_IDEAL, IDEAL_POINTS, n_lines=50, edit=edit)
     with pytest.raises(DataError, match=match) as exc:
         read_ideal_points(RawFiles(tmp_path, verify=False))
@@ -276,8 +283,11 @@ def test_ideal_points_bad_input(raw_root: Path, tmp_path: Path, edit, match: str
 
 
 def test_hash_mismatch_is_caught(raw_root: Path, tmp_path: Path) -> None:
-    shutil.copytree(raw_root / "unga_ideal_points_voeten", tmp_path / "unga_ideal_points_voeten",
-                    ignore=shutil.ignore_patterns("*.dta", "*.docx", "issue_specific*"))
+    shutil.copytree(
+        raw_root / "unga_ideal_points_voeten",
+        tmp_path / "unga_ideal_points_voeten",
+        ignore=shutil.ignore_patterns("*.dta", "*.docx", "issue_specific*"),
+    )
     target = tmp_path / "unga_ideal_points_voeten" / IDEAL_POINTS
     target.chmod(0o644)
     with open(target, "a", encoding="utf-8") as f:

@@ -82,7 +82,8 @@ def test_world_totals(world: pd.DataFrame, w: pd.DataFrame) -> None:
     states = w.loc[w["year"] == 2024, "population"].sum()
     assert 0.99 < states / world.loc[2024, "population"] < 1.0  # territories are the rest
     assert world.loc[2024, "gdp_ppp_const2021"] == pytest.approx(
-        world.loc[2024, "gdp_pc_ppp_const2021"] * world.loc[2024, "population"])
+        world.loc[2024, "gdp_pc_ppp_const2021"] * world.loc[2024, "population"]
+    )
 
 
 # --- bad input: corrupted copies read without the hash check ------------------------------------
@@ -127,6 +128,9 @@ def test_duplicated_key(raw_root: Path, tmp_path: Path) -> None:
 def test_unknown_country_code(raw_root: Path, tmp_path: Path) -> None:
     d = _copy(raw_root, tmp_path)
     _edit_line(d / GDP_FILE, 2, ",AFG,", ",ZZZ,")
-    with pytest.raises(DataError, match=rf"{GDP_FILE}, line 2, column 'Country Code': "
-                       r"unknown country code 'ZZZ'"):
+    with pytest.raises(
+        DataError,
+        match=rf"{GDP_FILE}, line 2, column 'Country Code': "
+        r"unknown country code 'ZZZ'",
+    ):
         wdi_world(RawFiles(tmp_path, verify=False))
