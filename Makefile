@@ -43,8 +43,9 @@ data: install  ## rebuild data/processed from the raw files in BALANCES_RAW_DIR
 check: install  ## verify processed tables and raw files against their hashes
 	$(BIN)/balances data check
 
-lint: install  ## ruff
+lint: install  ## ruff check and format check
 	$(BIN)/ruff check balances tests bench
+	$(BIN)/ruff format --check balances tests bench
 
 bench: install  ## run the benchmark scripts (they print their figures)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

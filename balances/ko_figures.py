@@ -625,9 +625,14 @@ def revisions() -> pd.DataFrame:
     prov = tables()
     milex = load_table("milex")[list(MILEX_COLUMNS)]
     tiv = load_table("arms_tiv_exports_by_recipient").rename(
-        columns={"iso3_1": "supplier_iso3", "iso3_2": "recipient_iso3"})[list(TIV_COLUMNS)]
+        columns={"iso3_1": "supplier_iso3", "iso3_2": "recipient_iso3"}
+    )[list(TIV_COLUMNS)]
     m_version = prov["milex"]["sources"]["sipri_milex"]["version"]
     t_version = prov["arms_tiv_exports_by_recipient"]["sources"]["sipri_arms_transfers"]["version"]
-    return compare_with_sipri(load_ko_figures(), milex, tiv,
-                              milex_source=f"SIPRI Milex ({m_version})",
-                              tiv_source=f"SIPRI Arms Transfers ({t_version})")
+    return compare_with_sipri(
+        load_ko_figures(),
+        milex,
+        tiv,
+        milex_source=f"SIPRI Milex ({m_version})",
+        tiv_source=f"SIPRI Arms Transfers ({t_version})",
+    )

@@ -69,8 +69,9 @@ INDEX_FILE = "index.html"
 #: Period, notebook and preset names: they become folder and file names under
 #: ``out``, so no '/', no '.', nothing absolute.
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
-NAME_RULE = ("lowercase letters, digits, '_' and '-', starting with a letter or digit "
-             "(no '/', '.' or '..')")
+NAME_RULE = (
+    "lowercase letters, digits, '_' and '-', starting with a letter or digit (no '/', '.' or '..')"
+)
 FOCAL_PATTERN = r"^[A-Z]{3},[A-Z]{3}$"
 ISO3_PATTERN = r"^[A-Z]{3}$"
 #: One line of plain text: no control characters (newlines included) and no backslash.
@@ -78,8 +79,17 @@ TEXT_PATTERN = r"^[^\x00-\x1f\x7f\\]+$"
 MAX_SEED = 2**63 - 1
 
 #: The parameters every report notebook declares in its cell tagged ``parameters``.
-PARAMETER_NAMES = ("focal", "reference", "start", "end", "spec", "draws", "seed",
-                   "period_name", "period_title")
+PARAMETER_NAMES = (
+    "focal",
+    "reference",
+    "start",
+    "end",
+    "spec",
+    "draws",
+    "seed",
+    "period_name",
+    "period_title",
+)
 
 Status = Literal["ok", "failed", "cached"]
 
@@ -101,7 +111,7 @@ def _allowed() -> dict[str, str]:
         "defaults": "a mapping of focal, reference, spec, draws, seed",
         "periods": "a mapping of period name -> title, description, start, end and overrides",
         "notebooks": f"a list of notebook names ({NAME_RULE}), "
-                     "files <name>.ipynb in the notebooks folder",
+        "files <name>.ipynb in the notebooks folder",
         "title": "one line of text, at most 200 characters, without backslashes",
         "description": "one line of text, at most 500 characters, without backslashes",
         "start": f"a year in {STUDY_START}-{PANEL_END}",
@@ -167,9 +177,17 @@ class Period:
 
     def parameters(self) -> dict[str, str | int]:
         """The papermill parameters of this period's notebooks."""
-        return {"focal": self.focal, "reference": self.reference, "start": self.start,
-                "end": self.end, "spec": self.spec, "draws": self.draws, "seed": self.seed,
-                "period_name": self.name, "period_title": self.title}
+        return {
+            "focal": self.focal,
+            "reference": self.reference,
+            "start": self.start,
+            "end": self.end,
+            "spec": self.spec,
+            "draws": self.draws,
+            "seed": self.seed,
+            "period_name": self.name,
+            "period_title": self.title,
+        }
 
 
 @dataclass(frozen=True)
@@ -194,8 +212,11 @@ class PeriodsConfig:
         wanted = list(dict.fromkeys(only))
         unknown = [n for n in wanted if n not in self.periods]
         if unknown:
-            raise ParameterError("only", unknown[0] if len(unknown) == 1 else unknown,
-                                 f"period names declared in {self.path}: {', '.join(self.periods)}")
+            raise ParameterError(
+                "only",
+                unknown[0] if len(unknown) == 1 else unknown,
+                f"period names declared in {self.path}: {', '.join(self.periods)}",
+            )
         return [p for n, p in self.periods.items() if n in wanted]
 
     def notebook_path(self, name: str) -> Path:
@@ -212,7 +233,8 @@ class _UniqueKeyLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark)
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -229,8 +251,10 @@ def _pydantic_problem(where: str, exc: ValidationError, fields: Iterable[str]) -
         expected = allowed.get(key, "a value")
         return RegistryError(f"{where}: missing key {key!r}; expected {expected}")
     what = f"parameter {key!r}" + (f" (item {loc[1]})" if len(loc) > 1 else "")
-    return RegistryError(f"{where}, {what}: {err['input']!r} is not allowed ({err['msg']}); "
-                         f"expected {allowed.get(key, 'a valid value')}")
+    return RegistryError(
+        f"{where}, {what}: {err['input']!r} is not allowed ({err['msg']}); "
+        f"expected {allowed.get(key, 'a valid value')}"
+    )
 
 
 def _read_yaml(path: Path) -> Any:
@@ -266,8 +290,9 @@ def _check_semantics(where: str, values: Mapping[str, Any]) -> None:
     except ParameterError as exc:
         # Triad names the member (focal1, focal2); the file's key is `focal`
         key = "focal" if exc.name in ("focal1", "focal2", "focal/reference") else exc.name
-        raise RegistryError(f"{where}, parameter {key!r}: {exc.value!r} is not allowed; "
-                            f"expected {exc.allowed}") from exc
+        raise RegistryError(
+            f"{where}, parameter {key!r}: {exc.value!r} is not allowed; expected {exc.allowed}"
+        ) from exc
 
 
 def declared_parameters(path: Path) -> list[str]:
@@ -290,16 +315,21 @@ def declared_parameters(path: Path) -> list[str]:
             try:
                 tree = ast.parse(src)
             except SyntaxError as exc:
-                raise RegistryError(f"{path}: the parameters cell is not valid Python "
-                                    f"({exc})") from exc
+                raise RegistryError(
+                    f"{path}: the parameters cell is not valid Python ({exc})"
+                ) from exc
             names: list[str] = []
             for node in tree.body:
-                targets = node.targets if isinstance(node, ast.Assign) else (
-                    [node.target] if isinstance(node, ast.AnnAssign) else [])
+                targets = (
+                    node.targets
+                    if isinstance(node, ast.Assign)
+                    else ([node.target] if isinstance(node, ast.AnnAssign) else [])
+                )
                 names += [t.id for t in targets if isinstance(t, ast.Name)]
             return names
-    raise RegistryError(f"{path}: no code cell tagged 'parameters'; add one declaring "
-                        f"{', '.join(PARAMETER_NAMES)}")
+    raise RegistryError(
+        f"{path}: no code cell tagged 'parameters'; add one declaring {', '.join(PARAMETER_NAMES)}"
+    )
 
 
 def check_parameters_cell(parameters: Mapping[str, Any], where: str = "parameters") -> str:
@@ -319,31 +349,44 @@ def check_parameters_cell(parameters: Mapping[str, Any], where: str = "parameter
 
     for name, value in parameters.items():
         if not name.isidentifier() or type(value) not in (int, str):
-            raise RegistryError(f"{where}, parameter {name!r}: {value!r} is not allowed; "
-                                "expected an int or a string")
+            raise RegistryError(
+                f"{where}, parameter {name!r}: {value!r} is not allowed; "
+                "expected an int or a string"
+            )
     code = PythonTranslator.codify(dict(parameters), comment="Parameters")
     try:
         tree = ast.parse(code)
     except SyntaxError as exc:
-        raise RegistryError(f"{where}: the parameters would not be valid Python in the notebook "
-                            f"({exc.msg}); refusing to run it") from exc
+        raise RegistryError(
+            f"{where}: the parameters would not be valid Python in the notebook "
+            f"({exc.msg}); refusing to run it"
+        ) from exc
     found: dict[str, Any] = {}
     for node in tree.body:
-        ok = (isinstance(node, ast.Assign) and len(node.targets) == 1
-              and isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.Constant))
+        ok = (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Constant)
+        )
         if not ok:
             stmt = ast.unparse(node)[:80]
-            raise RegistryError(f"{where}: the parameters would inject a statement that is not "
-                                f"a plain assignment ({stmt!r}); refusing to run it")
+            raise RegistryError(
+                f"{where}: the parameters would inject a statement that is not "
+                f"a plain assignment ({stmt!r}); refusing to run it"
+            )
         found[node.targets[0].id] = node.value.value  # type: ignore[union-attr,attr-defined]
     for name, value in parameters.items():
         if name not in found or found[name] != value or type(found[name]) is not type(value):
-            raise RegistryError(f"{where}, parameter {name!r}: {value!r} would not reach the "
-                                "notebook as the same literal; refusing to run it")
+            raise RegistryError(
+                f"{where}, parameter {name!r}: {value!r} would not reach the "
+                "notebook as the same literal; refusing to run it"
+            )
     extra = sorted(set(found) - set(parameters))
     if extra:
-        raise RegistryError(f"{where}: the parameters would assign {extra} as well; "
-                            "refusing to run it")
+        raise RegistryError(
+            f"{where}: the parameters would assign {extra} as well; refusing to run it"
+        )
     return code
 
 
@@ -384,8 +427,9 @@ def load_periods(
     file = Path(path) if path is not None else DEFAULT_PERIODS_FILE
     raw = _read_yaml(file)
     if not isinstance(raw, dict):
-        raise RegistryError(f"{file}: expected a mapping with keys "
-                            f"{', '.join(_PeriodsFile.model_fields)}")
+        raise RegistryError(
+            f"{file}: expected a mapping with keys {', '.join(_PeriodsFile.model_fields)}"
+        )
     try:
         top = _PeriodsFile(**{str(k): v for k, v in raw.items()})
     except ValidationError as exc:
@@ -413,42 +457,57 @@ def load_periods(
                 have = sorted(p.stem for p in nb_dir.glob("*.ipynb")) if nb_dir.is_dir() else []
                 raise RegistryError(
                     f"{where}, parameter 'notebooks': notebook {nb!r} not found as {nb_path}; "
-                    f"expected one of {have or '(none: the folder has no .ipynb files)'}")
+                    f"expected one of {have or '(none: the folder has no .ipynb files)'}"
+                )
             if nb not in declared:
                 declared[nb] = declared_parameters(nb_path)
             missing = [p for p in PARAMETER_NAMES if p not in declared[nb]]
             if missing:
-                raise RegistryError(f"{nb_path}: the cell tagged 'parameters' does not declare "
-                                    f"{', '.join(missing)}; a report notebook declares "
-                                    f"{', '.join(PARAMETER_NAMES)}")
+                raise RegistryError(
+                    f"{nb_path}: the cell tagged 'parameters' does not declare "
+                    f"{', '.join(missing)}; a report notebook declares "
+                    f"{', '.join(PARAMETER_NAMES)}"
+                )
 
     check_notebooks(f"{file}, notebooks", top.notebooks)
     periods: dict[str, Period] = {}
     for name, block in top.periods.items():
         if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or len(name) > 64:
-            raise RegistryError(f"{file}: period name {name!r} is not allowed; names become "
-                                f"folders under --out, so use {NAME_RULE}, at most 64 characters")
+            raise RegistryError(
+                f"{file}: period name {name!r} is not allowed; names become "
+                f"folders under --out, so use {NAME_RULE}, at most 64 characters"
+            )
         where = f"{file}, period {name!r}"
         if not isinstance(block, dict):
-            raise RegistryError(f"{where}: expected a mapping of "
-                                f"{', '.join(_PeriodEntry.model_fields)}")
+            raise RegistryError(
+                f"{where}: expected a mapping of {', '.join(_PeriodEntry.model_fields)}"
+            )
         try:
             entry = _PeriodEntry(**{str(k): v for k, v in block.items()})
         except ValidationError as exc:
             raise _pydantic_problem(where, exc, _PeriodEntry.model_fields) from exc
-        values = {k: v if v is not None else defaults.get(k)
-                  for k, v in entry.model_dump().items()}
+        values = {k: v if v is not None else defaults.get(k) for k, v in entry.model_dump().items()}
         _check_semantics(where, values)
         notebooks = tuple(entry.notebooks or top.notebooks)
         check_notebooks(where, notebooks)
-        period = Period(name=name, title=entry.title, description=entry.description,
-                        start=values["start"], end=values["end"], focal=values["focal"],
-                        reference=values["reference"], spec=values["spec"], draws=values["draws"],
-                        seed=values["seed"], notebooks=notebooks)
+        period = Period(
+            name=name,
+            title=entry.title,
+            description=entry.description,
+            start=values["start"],
+            end=values["end"],
+            focal=values["focal"],
+            reference=values["reference"],
+            spec=values["spec"],
+            draws=values["draws"],
+            seed=values["seed"],
+            notebooks=notebooks,
+        )
         check_parameters_cell(period.parameters(), where)
         periods[name] = period
-    return PeriodsConfig(path=file.resolve(), notebooks_dir=nb_dir, defaults=defaults,
-                         periods=periods)
+    return PeriodsConfig(
+        path=file.resolve(), notebooks_dir=nb_dir, defaults=defaults, periods=periods
+    )
 
 
 # ---------------------------------------------------------------- one report
@@ -503,8 +562,11 @@ def export_html(
     """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=not with_input, exclude_input_prompt=not with_input,
-                            exclude_output_prompt=not with_input)
+    exporter = HTMLExporter(
+        exclude_input=not with_input,
+        exclude_input_prompt=not with_input,
+        exclude_output_prompt=not with_input,
+    )
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title or "report"}})
     return body
 
@@ -521,11 +583,16 @@ def _execute(job: Job) -> None:
         run = tmp.with_name(tmp.name + ".ipynb")  # papermill warns on other suffixes
         try:
             papermill.execute_notebook(
-                job.source, str(run), parameters=dict(job.parameters), cwd=job.cwd,
-                progress_bar=False, log_output=False,
+                job.source,
+                str(run),
+                parameters=dict(job.parameters),
+                cwd=job.cwd,
+                progress_bar=False,
+                log_output=False,
                 # kernels log to our stderr (a TCP-encryption warning each, shutdown noise);
                 # what a notebook raises is recorded in the notebook and the manifest instead
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
             nb = nbformat.read(run, as_version=4)
             page = export_html(nb, with_input=job.with_input, title=title)
             os.replace(run, tmp)
@@ -572,8 +639,13 @@ def run_job(job: Job) -> dict[str, Any]:
         _execute(job)
     except Exception as exc:  # a failing notebook must not stop the other reports
         error = _error_info(exc)
-    return {"status": "failed" if error else "ok", "started": started, "finished": _now(),
-            "duration_s": round(time.perf_counter() - t0, 3), "error": error}
+    return {
+        "status": "failed" if error else "ok",
+        "started": started,
+        "finished": _now(),
+        "duration_s": round(time.perf_counter() - t0, 3),
+        "error": error,
+    }
 
 
 # ---------------------------------------------------------------- caching
@@ -599,17 +671,27 @@ def data_hashes(directory: Path | None = None) -> dict[str, str]:
 
 def cache_key(record: Mapping[str, Any]) -> str:
     """Hash of everything a report depends on (see :func:`run_reports`)."""
-    keys = ("notebook_sha256", "parameters", "package_version", "package_sha256", "data",
-            "with_input")
+    keys = (
+        "notebook_sha256",
+        "parameters",
+        "package_version",
+        "package_sha256",
+        "data",
+        "with_input",
+    )
     blob = json.dumps({k: record[k] for k in keys}, sort_keys=True).encode()
     return hashlib.sha256(blob).hexdigest()
 
 
 #: What a changed cache key can be blamed on, in the order checked.
-_KEY_PARTS = {"notebook_sha256": "notebook changed", "parameters": "parameters changed",
-              "package_version": "package version changed",
-              "package_sha256": "package source changed", "data": "data changed",
-              "with_input": "with_input changed"}
+_KEY_PARTS = {
+    "notebook_sha256": "notebook changed",
+    "parameters": "parameters changed",
+    "package_version": "package version changed",
+    "package_sha256": "package source changed",
+    "data": "data changed",
+    "with_input": "with_input changed",
+}
 
 
 def rerun_reason(old: Mapping[str, Any] | None, rec: Mapping[str, Any], job: Job) -> str | None:
@@ -645,8 +727,13 @@ OnRunning = Callable[[list[Job]], None]
 def _crash(exc: BaseException) -> dict[str, Any]:
     """The result of a job whose worker died or could not be reached."""
     now = _now()
-    return {"status": "failed", "started": now, "finished": now, "duration_s": 0.0,
-            "error": _error_info(exc)}
+    return {
+        "status": "failed",
+        "started": now,
+        "finished": now,
+        "duration_s": 0.0,
+        "error": _error_info(exc),
+    }
 
 
 def _run_local(jobs: Sequence[Job], workers: int, on_done: OnDone, on_running: OnRunning) -> None:
@@ -676,18 +763,26 @@ def _run_dask(jobs: Sequence[Job], scheduler: str, on_done: OnDone, on_running: 
     try:
         from distributed import Client, as_completed
     except ImportError as exc:
-        raise ParameterError("executor", "dask", "'local', or install the extra: "
-                             "pip install 'balances[dask]'") from exc
+        raise ParameterError(
+            "executor", "dask", "'local', or install the extra: pip install 'balances[dask]'"
+        ) from exc
     try:
         client = Client(scheduler, timeout="20s")
     except (OSError, TimeoutError, ValueError) as exc:
-        raise ParameterError("scheduler", scheduler, f"the address of a running dask scheduler "
-                             f"(e.g. tcp://127.0.0.1:8786); connecting failed: {exc}") from exc
+        raise ParameterError(
+            "scheduler",
+            scheduler,
+            f"the address of a running dask scheduler "
+            f"(e.g. tcp://127.0.0.1:8786); connecting failed: {exc}",
+        ) from exc
     with client:
         stamp = f"{os.getpid()}-{time.time_ns()}"
-        futures = {client.submit(run_job, job, pure=False,
-                                 key=f"report-{job.period}-{job.notebook}-{stamp}"): job
-                   for job in jobs}
+        futures = {
+            client.submit(
+                run_job, job, pure=False, key=f"report-{job.period}-{job.notebook}-{stamp}"
+            ): job
+            for job in jobs
+        }
         on_running(list(jobs))
         for fut in as_completed(list(futures)):
             job = futures[fut]
@@ -710,16 +805,33 @@ def period_summary(period: Period) -> dict[str, Any]:
     """
     from balances.analysis import score
 
-    out: dict[str, Any] = {"period": period.name, "mean": None, "low": None, "high": None,
-                           "years": None, "error": None}
+    out: dict[str, Any] = {
+        "period": period.name,
+        "mean": None,
+        "low": None,
+        "high": None,
+        "years": None,
+        "error": None,
+    }
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years in some draws
-            res = score(focal=period.focal, reference=period.reference, start=period.start,
-                        end=period.end, spec=period.spec, draws=period.draws, seed=period.seed)
+            res = score(
+                focal=period.focal,
+                reference=period.reference,
+                start=period.start,
+                end=period.end,
+                spec=period.spec,
+                draws=period.draws,
+                seed=period.seed,
+            )
         overall = res.table().query("lens == 'overall'")
-        out.update(mean=_num(overall["score"].mean()), low=_num(overall["low"].mean()),
-                   high=_num(overall["high"].mean()), years=int(overall["score"].notna().sum()))
+        out.update(
+            mean=_num(overall["score"].mean()),
+            low=_num(overall["low"].mean()),
+            high=_num(overall["high"].mean()),
+            years=int(overall["score"].notna().sum()),
+        )
     except Exception as exc:  # shown escaped in the index; the reports themselves stand
         out["error"] = f"{type(exc).__name__}: {exc}"
     return out
@@ -761,10 +873,23 @@ def plot_periods(table: pd.DataFrame, periods: Sequence[Period], ax: Axes | None
 
         ax = Figure(figsize=(9, 4.8), layout="constrained").subplots()
     overall = table[table["lens"] == "overall"]
-    ax.fill_between(overall["year"], overall["low"], overall["high"], color="#4c72b0", alpha=0.2,
-                    linewidth=0, label="Monte Carlo band (5-95%)")
-    ax.plot(overall["year"], overall["score"], color="#4c72b0", marker="o", markersize=3,
-            label="overall score")
+    ax.fill_between(
+        overall["year"],
+        overall["low"],
+        overall["high"],
+        color="#4c72b0",
+        alpha=0.2,
+        linewidth=0,
+        label="Monte Carlo band (5-95%)",
+    )
+    ax.plot(
+        overall["year"],
+        overall["score"],
+        color="#4c72b0",
+        marker="o",
+        markersize=3,
+        label="overall score",
+    )
     lanes = _lanes(periods)
     lane_h = 9.0
     shades = ("#dd8452", "#55a868")
@@ -775,11 +900,22 @@ def plot_periods(table: pd.DataFrame, periods: Sequence[Period], ax: Axes | None
         colour = shades[k % 2] if lane == 0 else ("#8c8c8c", "#b0b0b0")[k % 2]
         if lane == 0:  # the first lane never overlaps itself: shade it over the score
             ax.axvspan(p.start - 0.5, p.end + 0.5, color=colour, alpha=0.08, linewidth=0)
-        ax.broken_barh([(p.start - 0.45, p.end - p.start + 0.9)], (y + 1, lane_h - 2),
-                       facecolors=colour, alpha=0.45)
+        ax.broken_barh(
+            [(p.start - 0.45, p.end - p.start + 0.9)],
+            (y + 1, lane_h - 2),
+            facecolors=colour,
+            alpha=0.45,
+        )
         label = re.sub(r"_\d{4}_\d{4}$", "", p.name)  # the years are on the axis
-        ax.text((p.start + p.end) / 2, y + lane_h / 2, label, ha="center", va="center",
-                fontsize=6, clip_on=True)
+        ax.text(
+            (p.start + p.end) / 2,
+            y + lane_h / 2,
+            label,
+            ha="center",
+            va="center",
+            fontsize=6,
+            clip_on=True,
+        )
     n_lanes = max((lane for _, lane in lanes), default=-1) + 1
     ax.set_ylim(-lane_h * n_lanes - 1, 102)
     ax.set_yticks(range(0, 101, 20))
@@ -810,9 +946,15 @@ def summary_figure(config: PeriodsConfig) -> tuple[str | None, str | None]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN years in some draws
-            res = score(focal=str(d["focal"]), reference=str(d["reference"]),
-                        start=min(p.start for p in periods), end=max(p.end for p in periods),
-                        spec=str(d["spec"]), draws=int(d["draws"]), seed=int(d["seed"]))
+            res = score(
+                focal=str(d["focal"]),
+                reference=str(d["reference"]),
+                start=min(p.start for p in periods),
+                end=max(p.end for p in periods),
+                spec=str(d["spec"]),
+                draws=int(d["draws"]),
+                seed=int(d["seed"]),
+            )
         return _figure_png(plot_periods(res.table(), periods)), None
     except Exception as exc:  # shown escaped in the index
         return None, f"{type(exc).__name__}: {exc}"
@@ -845,8 +987,10 @@ def _status_cell(rec: Mapping[str, Any] | None) -> str:
     status = rec["status"]
     parts = [f'<span class="{_e(status)}">{_e(status)}</span>']
     if status in ("ok", "cached"):
-        parts.append(f'<a href="{_href(rec["html"])}">report</a> · '
-                     f'<a href="{_href(rec["ipynb"])}">notebook</a>')
+        parts.append(
+            f'<a href="{_href(rec["html"])}">report</a> · '
+            f'<a href="{_href(rec["ipynb"])}">notebook</a>'
+        )
     else:
         err = rec.get("error") or {}
         ename, evalue = _e(err.get("ename", "")), _e(err.get("evalue", ""))
@@ -864,8 +1008,12 @@ def _status_cell(rec: Mapping[str, Any] | None) -> str:
     return "<td>" + "<br>".join(parts) + "</td>"
 
 
-def render_index(config: PeriodsConfig, manifest: Mapping[str, Any], figure_png: str | None,
-                 figure_error: str | None) -> str:
+def render_index(
+    config: PeriodsConfig,
+    manifest: Mapping[str, Any],
+    figure_png: str | None,
+    figure_error: str | None,
+) -> str:
     """The index page. Every text from the periods file, the data or an error is escaped."""
     records = {(r["period"], r["notebook"]): r for r in manifest["reports"]}
     summary = {s["period"]: s for s in manifest["summary"]}
@@ -873,16 +1021,24 @@ def render_index(config: PeriodsConfig, manifest: Mapping[str, Any], figure_png:
     head = "".join(f"<th>{_e(nb)}</th>" for nb in notebooks)
     rows = []
     for p in config.periods.values():
-        cells = [f'<td><b>{_e(p.title)}</b><br><code>{_e(p.name)}</code>'
-                 f'<br><span class="muted">{_e(p.description)}</span></td>',
-                 f'<td class="num">{_e(p.start)}-{_e(p.end)}</td>',
-                 f'<td>{_e(p.focal)} vs {_e(p.reference)}<br>spec {_e(p.spec)}, '
-                 f'{_e(p.draws)} draws, seed {_e(p.seed)}</td>']
+        cells = [
+            f"<td><b>{_e(p.title)}</b><br><code>{_e(p.name)}</code>"
+            f'<br><span class="muted">{_e(p.description)}</span></td>',
+            f'<td class="num">{_e(p.start)}-{_e(p.end)}</td>',
+            f"<td>{_e(p.focal)} vs {_e(p.reference)}<br>spec {_e(p.spec)}, "
+            f"{_e(p.draws)} draws, seed {_e(p.seed)}</td>",
+        ]
         for nb in notebooks:
-            cells.append(_status_cell(records.get((p.name, nb))) if nb in p.notebooks
-                         else '<td class="muted">-</td>')
-        durations = [r["duration_s"] for nb in p.notebooks
-                     if (r := records.get((p.name, nb))) and r.get("duration_s") is not None]
+            cells.append(
+                _status_cell(records.get((p.name, nb)))
+                if nb in p.notebooks
+                else '<td class="muted">-</td>'
+            )
+        durations = [
+            r["duration_s"]
+            for nb in p.notebooks
+            if (r := records.get((p.name, nb))) and r.get("duration_s") is not None
+        ]
         cells.append(f'<td class="num">{sum(durations):.1f} s</td>' if durations else "<td></td>")
         s = summary.get(p.name)
         if s is None:
@@ -892,15 +1048,21 @@ def render_index(config: PeriodsConfig, manifest: Mapping[str, Any], figure_png:
         elif s["mean"] is None:
             cells.append('<td class="muted">no scored years</td>')
         else:
-            band = (f' <span class="muted">[{s["low"]:.1f}, {s["high"]:.1f}]</span>'
-                    if s["low"] is not None and s["high"] is not None else "")
+            band = (
+                f' <span class="muted">[{s["low"]:.1f}, {s["high"]:.1f}]</span>'
+                if s["low"] is not None and s["high"] is not None
+                else ""
+            )
             cells.append(f'<td class="num">{s["mean"]:.2f}{band}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     run = manifest["run"]
     n = {k: sum(r["status"] == k for r in manifest["reports"]) for k in ("ok", "cached", "failed")}
-    figure = (f'<img alt="overall alignment score per year with the periods shaded" '
-              f'src="data:image/png;base64,{figure_png}">' if figure_png
-              else f'<p class="err">summary figure not drawn: {_e(figure_error)}</p>')
+    figure = (
+        f'<img alt="overall alignment score per year with the periods shaded" '
+        f'src="data:image/png;base64,{figure_png}">'
+        if figure_png
+        else f'<p class="err">summary figure not drawn: {_e(figure_error)}</p>'
+    )
     data = ", ".join(f"{_e(k)} <code>{_e(v[:12])}</code>" for k, v in manifest["data"].items())
     failed_class = "failed" if n["failed"] else "muted"
     d = config.defaults
@@ -1006,8 +1168,9 @@ def run_reports(
     if executor not in ("local", "dask"):
         raise ParameterError("executor", executor, "'local' or 'dask'")
     if executor == "dask" and not scheduler:
-        raise ParameterError("scheduler", scheduler,
-                             "the address of a dask scheduler with --executor dask")
+        raise ParameterError(
+            "scheduler", scheduler, "the address of a dask scheduler with --executor dask"
+        )
     if executor == "local" and scheduler:
         raise ParameterError("scheduler", scheduler, "no value unless --executor dask")
     workers = (os.cpu_count() or 1) if jobs is None else jobs
@@ -1021,8 +1184,11 @@ def run_reports(
     data = data_hashes()
     pkg = package_hash()
     previous = _read_manifest(out_dir)
-    prev = {(r.get("period"), r.get("notebook")): r for r in previous.get("reports", [])
-            if isinstance(r, dict)}
+    prev = {
+        (r.get("period"), r.get("notebook")): r
+        for r in previous.get("reports", [])
+        if isinstance(r, dict)
+    }
     nb_sha = {nb: sha256(config.notebook_path(nb)) for p in selected for nb in p.notebooks}
 
     from balances.scoring import resolve_spec
@@ -1033,22 +1199,39 @@ def run_reports(
         for nb in p.notebooks:
             rel = f"{p.name}/{nb}"
             rec: dict[str, Any] = {
-                "period": p.name, "notebook": nb, "parameters": p.parameters(),
-                "spec_digest": resolve_spec(p.spec).digest(), "data": data,
-                "package_version": __version__, "package_sha256": pkg,
+                "period": p.name,
+                "notebook": nb,
+                "parameters": p.parameters(),
+                "spec_digest": resolve_spec(p.spec).digest(),
+                "data": data,
+                "package_version": __version__,
+                "package_sha256": pkg,
                 "notebook_file": str(config.notebook_path(nb)),
-                "notebook_sha256": nb_sha[nb], "with_input": with_input,
-                "html": f"{rel}.html", "ipynb": f"{rel}.ipynb",
+                "notebook_sha256": nb_sha[nb],
+                "with_input": with_input,
+                "html": f"{rel}.html",
+                "ipynb": f"{rel}.ipynb",
             }
             rec["cache_key"] = cache_key(rec)
             old = prev.get((p.name, nb))
-            job = Job(period=p.name, notebook=nb, source=str(config.notebook_path(nb)),
-                      parameters=p.parameters(), out_dir=str(out_dir / p.name),
-                      cwd=str(config.notebooks_dir), with_input=with_input)
+            job = Job(
+                period=p.name,
+                notebook=nb,
+                source=str(config.notebook_path(nb)),
+                parameters=p.parameters(),
+                out_dir=str(out_dir / p.name),
+                cwd=str(config.notebooks_dir),
+                with_input=with_input,
+            )
             reason = "forced" if force else rerun_reason(old, rec, job)
             if reason is None:
-                rec.update(status="cached", error=None, started=old.get("started"),
-                           finished=old.get("finished"), duration_s=old.get("duration_s"))
+                rec.update(
+                    status="cached",
+                    error=None,
+                    started=old.get("started"),
+                    finished=old.get("finished"),
+                    duration_s=old.get("duration_s"),
+                )
             else:
                 rec["reason"] = reason
                 todo.append(job)
@@ -1060,8 +1243,16 @@ def run_reports(
     def bar() -> Any:
         # made once the pool's processes exist, so tqdm's monitor thread is never forked
         if not bars:
-            bars.append(tqdm(total=len(todo), desc="reports", unit="report", file=sys.stderr,
-                             disable=not progress, dynamic_ncols=True))
+            bars.append(
+                tqdm(
+                    total=len(todo),
+                    desc="reports",
+                    unit="report",
+                    file=sys.stderr,
+                    disable=not progress,
+                    dynamic_ncols=True,
+                )
+            )
         return bars[0]
 
     def on_running(running: list[Job]) -> None:
@@ -1095,8 +1286,11 @@ def run_reports(
             b.close()
 
     ran = {p.name for p in selected}
-    kept = [r for r in previous.get("reports", []) if isinstance(r, dict)
-            and r.get("period") in config.periods and r.get("period") not in ran]
+    kept = [
+        r
+        for r in previous.get("reports", [])
+        if isinstance(r, dict) and r.get("period") in config.periods and r.get("period") not in ran
+    ]
     reports = kept + list(records.values())
     summary = [period_summary(p) for p in config.periods.values()]
     figure_png, figure_error = summary_figure(config)
@@ -1107,10 +1301,16 @@ def run_reports(
         "periods_file_sha256": sha256(config.path),
         "notebooks_dir": str(config.notebooks_dir),
         "data": data,
-        "run": {"started": run_started, "finished": _now(),
-                "duration_s": round(time.perf_counter() - t_run, 3), "executor": executor,
-                "jobs": workers if executor == "local" else None, "force": force,
-                "with_input": with_input, "only": [p.name for p in selected]},
+        "run": {
+            "started": run_started,
+            "finished": _now(),
+            "duration_s": round(time.perf_counter() - t_run, 3),
+            "executor": executor,
+            "jobs": workers if executor == "local" else None,
+            "force": force,
+            "with_input": with_input,
+            "only": [p.name for p in selected],
+        },
         "reports": reports,
         "summary": summary,
         "figure_error": figure_error,
@@ -1122,8 +1322,21 @@ def run_reports(
 
 
 __all__ = [
-    "DEFAULT_PERIODS_FILE", "Job", "PARAMETER_NAMES", "Period", "PeriodsConfig", "RunResult",
-    "check_parameters_cell", "declared_parameters", "export_html", "load_periods", "package_hash",
-    "period_summary", "plot_periods", "render_index", "rerun_reason", "run_job", "run_reports",
+    "DEFAULT_PERIODS_FILE",
+    "Job",
+    "PARAMETER_NAMES",
+    "Period",
+    "PeriodsConfig",
+    "RunResult",
+    "check_parameters_cell",
+    "declared_parameters",
+    "export_html",
+    "load_periods",
+    "package_hash",
+    "period_summary",
+    "plot_periods",
+    "render_index",
+    "rerun_reason",
+    "run_job",
+    "run_reports",
 ]
-

@@ -154,14 +154,16 @@ def _check_votes(votes: pd.DataFrame, required: Sequence[str]) -> None:
     missing = [c for c in required if c not in votes.columns]
     if missing:
         raise ParameterError(
-            "votes", f"DataFrame without column(s) {missing}",
+            "votes",
+            f"DataFrame without column(s) {missing}",
             f"a DataFrame with columns {list(required)} (one row per roll call and state)",
         )
     vote = pd.to_numeric(votes["vote"], errors="coerce")
     bad = ~vote.isin(VOTE_CODES) & (vote.notna() | votes["vote"].notna())
     if bad.any():
         raise ParameterError(
-            "votes['vote']", votes["vote"].to_numpy()[bad.to_numpy()][0],
+            "votes['vote']",
+            votes["vote"].to_numpy()[bad.to_numpy()][0],
             "1 (yes), 2 (abstain), 3 (no), or NaN / no row for an absent state or non-member",
         )
 
@@ -211,7 +213,8 @@ def vote_matrix(votes: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     if filled.sum() != len(cell):
         first = votes[votes.duplicated(["rcid", "ccode"]).to_numpy()].iloc[0]
         raise ParameterError(
-            "votes", f"two rows for rcid {first['rcid']} and ccode {first['ccode']}",
+            "votes",
+            f"two rows for rcid {first['rcid']} and ccode {first['ccode']}",
             "one row per roll call and state",
         )
     matrix = np.full((len(rcids), len(states)), np.nan)
@@ -247,8 +250,9 @@ def _check_measures(measures: Iterable[str]) -> list[str]:
     names = [measures] if isinstance(measures, str) else list(measures)
     unknown = [m for m in names if m not in MEASURES]
     if unknown or not names:
-        raise ParameterError("measures", unknown[0] if unknown else names,
-                             f"one or more of {sorted(MEASURES)}")
+        raise ParameterError(
+            "measures", unknown[0] if unknown else names, f"one or more of {sorted(MEASURES)}"
+        )
     return names
 
 
@@ -332,15 +336,17 @@ def similarity(
             parts[name].append(values[name])
     cat = {k: np.concatenate(v) if v else np.array([]) for k, v in parts.items()}
     i, j = cat["i"].astype(np.int64), cat["j"].astype(np.int64)
-    return pd.DataFrame({
-        "year": cat["year"].astype(np.int64),
-        "iso3_1": iso3_of[i],
-        "iso3_2": iso3_of[j],
-        "ccode1": ccodes[i].astype(np.int64),
-        "ccode2": ccodes[j].astype(np.int64),
-        "n_votes": cat["n"].astype(np.int64),
-        **{name: cat[name].astype(float) for name in names},
-    })
+    return pd.DataFrame(
+        {
+            "year": cat["year"].astype(np.int64),
+            "iso3_1": iso3_of[i],
+            "iso3_2": iso3_of[j],
+            "ccode1": ccodes[i].astype(np.int64),
+            "ccode2": ccodes[j].astype(np.int64),
+            "n_votes": cat["n"].astype(np.int64),
+            **{name: cat[name].astype(float) for name in names},
+        }
+    )
 
 
 def dyad_similarity(
@@ -395,23 +401,38 @@ def ideal_point_distance(
     """
     for col in ("iso3", "year", column):
         if col not in ideal_points.columns:
-            raise ParameterError("ideal_points", f"DataFrame without column {col!r}",
-                                 f"a state-year table with iso3, year and {column!r}")
+            raise ParameterError(
+                "ideal_points",
+                f"DataFrame without column {col!r}",
+                f"a state-year table with iso3, year and {column!r}",
+            )
     if a == b:
         raise ParameterError("b", b, f"a state other than a = {a!r}")
-    rows = ideal_points.loc[ideal_points["iso3"].isin([a, b]) & ideal_points[column].notna(),
-                            ["iso3", "year", column]]
+    rows = ideal_points.loc[
+        ideal_points["iso3"].isin([a, b]) & ideal_points[column].notna(), ["iso3", "year", column]
+    ]
     if rows.duplicated(["iso3", "year"]).any():
         dup = rows[rows.duplicated(["iso3", "year"])].iloc[0]
-        raise ParameterError("ideal_points", f"two {column!r} estimates for {dup['iso3']} in "
-                             f"{dup['year']}", "one estimate per state and year")
+        raise ParameterError(
+            "ideal_points",
+            f"two {column!r} estimates for {dup['iso3']} in {dup['year']}",
+            "one estimate per state and year",
+        )
     wide = rows.pivot(index="year", columns="iso3", values=column).dropna()
     if a not in wide or b not in wide:
-        return pd.DataFrame({"year": pd.Series(dtype="int64"), "iso3_1": pd.Series(dtype=object),
-                             "iso3_2": pd.Series(dtype=object), "distance": pd.Series(dtype=float)})
-    return pd.DataFrame({
-        "year": wide.index.astype("int64"),
-        "iso3_1": a,
-        "iso3_2": b,
-        "distance": (wide[a] - wide[b]).abs().to_numpy(),
-    })
+        return pd.DataFrame(
+            {
+                "year": pd.Series(dtype="int64"),
+                "iso3_1": pd.Series(dtype=object),
+                "iso3_2": pd.Series(dtype=object),
+                "distance": pd.Series(dtype=float),
+            }
+        )
+    return pd.DataFrame(
+        {
+            "year": wide.index.astype("int64"),
+            "iso3_1": a,
+            "iso3_2": b,
+            "distance": (wide[a] - wide[b]).abs().to_numpy(),
+        }
+    )

@@ -55,8 +55,9 @@ def kernel_start_seconds(n: int = 3) -> float:
     times = []
     for _ in range(n):
         t0 = time.perf_counter()
-        km, kc = start_new_kernel(kernel_name="python3",
-                                  extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        km, kc = start_new_kernel(
+            kernel_name="python3", extra_arguments=["--IPKernelApp.log_level=CRITICAL"]
+        )
         times.append(time.perf_counter() - t0)
         kc.stop_channels()
         km.shutdown_kernel()
@@ -72,17 +73,22 @@ def naive_loop(config: PeriodsConfig, out: Path) -> tuple[float, int]:
             dest = out / p.name / f"{nb}.ipynb"
             dest.parent.mkdir(parents=True, exist_ok=True)
             params = " ".join(f"-p {k} {shlex.quote(str(v))}" for k, v in p.parameters().items())
-            lines.append(f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar -k python3 "
-                         f"{shlex.quote(str(src))} {shlex.quote(str(dest))} {params} 2>/dev/null "
-                         "|| failed=$((failed + 1))")
-            lines.append(f"{shlex.quote(str(BIN / 'jupyter'))} nbconvert --to html --no-input "
-                         f"{shlex.quote(str(dest))} 2>/dev/null")
+            lines.append(
+                f"{shlex.quote(str(BIN / 'papermill'))} --no-progress-bar -k python3 "
+                f"{shlex.quote(str(src))} {shlex.quote(str(dest))} {params} 2>/dev/null "
+                "|| failed=$((failed + 1))"
+            )
+            lines.append(
+                f"{shlex.quote(str(BIN / 'jupyter'))} nbconvert --to html --no-input "
+                f"{shlex.quote(str(dest))} 2>/dev/null"
+            )
     lines.append('echo "$failed"')
     script = out / "naive.sh"
     script.write_text("\n".join(lines) + "\n", encoding="utf-8")
     t0 = time.perf_counter()
-    done = subprocess.run(["bash", str(script)], check=True, cwd=config.notebooks_dir,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(script)], check=True, cwd=config.notebooks_dir, capture_output=True, text=True
+    )
     return time.perf_counter() - t0, int(done.stdout.split()[-1])
 
 
@@ -107,28 +113,36 @@ def main() -> None:
         t_cold = time.perf_counter() - t0
         failed = len(cold.failed)
         run_s = sum(r["duration_s"] for r in cold.reports)
-        print(f"cold run:  {t_cold:6.1f} s wall  ({failed} failed; sum of per-report times "
-              f"{run_s:.1f} s)")
+        print(
+            f"cold run:  {t_cold:6.1f} s wall  ({failed} failed; sum of per-report times "
+            f"{run_s:.1f} s)"
+        )
 
         t_kernel = kernel_start_seconds()
         kernel_wall = t_kernel * n_runs / min(args.jobs, n_runs)
         share = 100 * kernel_wall / t_cold
-        print(f"kernel start: {t_kernel:.2f} s each; x {n_runs} runs / {min(args.jobs, n_runs)} "
-              f"jobs = {kernel_wall:.1f} s, {share:.0f}% of the cold wall time")
+        print(
+            f"kernel start: {t_kernel:.2f} s each; x {n_runs} runs / {min(args.jobs, n_runs)} "
+            f"jobs = {kernel_wall:.1f} s, {share:.0f}% of the cold wall time"
+        )
 
         t0 = time.perf_counter()
         warm = run_reports(config, out=tmp / "ours", jobs=args.jobs, progress=False)
         t_warm = time.perf_counter() - t0
         cached = sum(r["status"] == "cached" for r in warm.reports)
-        print(f"warm run:  {t_warm:6.1f} s wall  ({cached}/{n_runs} cached; the index and the "
-              "summary scores are recomputed)")
+        print(
+            f"warm run:  {t_warm:6.1f} s wall  ({cached}/{n_runs} cached; the index and the "
+            "summary scores are recomputed)"
+        )
         reasons = sorted({r["reason"] for r in warm.reports if r["status"] != "cached"})
         if reasons:
             print(f"  re-ran because: {', '.join(reasons)} (the tree changed during the benchmark)")
 
         t_naive, naive_failed = naive_loop(config, tmp / "naive")
-        print(f"naive loop (papermill + jupyter nbconvert per report, sequential): "
-              f"{t_naive:6.1f} s  ({naive_failed} failed)")
+        print(
+            f"naive loop (papermill + jupyter nbconvert per report, sequential): "
+            f"{t_naive:6.1f} s  ({naive_failed} failed)"
+        )
         print(f"naive / ours: cold {t_naive / t_cold:.2f}x, warm {t_naive / t_warm:.1f}x")
 
 

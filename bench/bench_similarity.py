@@ -68,8 +68,10 @@ def main() -> None:
     votes = read_votes(raw)
     votes = votes[votes["year"] <= LAST_YEAR]
     print(f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ['OPENBLAS_NUM_THREADS']}")
-    print(f"votes: {len(votes):,} country-votes, {votes['rcid'].nunique():,} roll calls, "
-          f"{votes['ccode'].nunique()} states, {votes['year'].min()}-{votes['year'].max()}")
+    print(
+        f"votes: {len(votes):,} country-votes, {votes['rcid'].nunique():,} roll calls, "
+        f"{votes['ccode'].nunique()} states, {votes['year'].min()}-{votes['year'].max()}"
+    )
 
     t0 = time.perf_counter()
     fast = similarity(votes, measures=("agreement", "kappa"), directed=False)

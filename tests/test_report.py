@@ -20,11 +20,15 @@ TEST_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 INJECTION = "x'); import os; ('"
 
 
-def write_periods(path: Path, body: str, *, notebooks_dir: Path = TEST_NOTEBOOKS,
-                  notebooks: str = "[ok]") -> Path:
+def write_periods(
+    path: Path, body: str, *, notebooks_dir: Path = TEST_NOTEBOOKS, notebooks: str = "[ok]"
+) -> Path:
     """A periods file with the test notebooks folder and ``body`` as its ``periods:`` block."""
-    path.write_text(f"notebooks_dir: {notebooks_dir}\nnotebooks: {notebooks}\nperiods:\n"
-                    + textwrap.indent(textwrap.dedent(body), "  "), encoding="utf-8")
+    path.write_text(
+        f"notebooks_dir: {notebooks_dir}\nnotebooks: {notebooks}\nperiods:\n"
+        + textwrap.indent(textwrap.dedent(body), "  "),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -61,9 +65,17 @@ def overall_mean(start: int, end: int, **kw: object) -> float:
 def test_good_file_loads(tmp_path: Path) -> None:
     cfg = load_periods(write_periods(tmp_path / "p.yml", GOOD))
     p = cfg.periods["a_1992_1995"]
-    assert p.parameters() == {"focal": "RUS,CHN", "reference": "USA", "start": 1992, "end": 1995,
-                              "spec": "default", "draws": 1000, "seed": 0,
-                              "period_name": "a_1992_1995", "period_title": "First"}
+    assert p.parameters() == {
+        "focal": "RUS,CHN",
+        "reference": "USA",
+        "start": 1992,
+        "end": 1995,
+        "spec": "default",
+        "draws": 1000,
+        "seed": 0,
+        "period_name": "a_1992_1995",
+        "period_title": "First",
+    }
     assert cfg.notebooks_dir == TEST_NOTEBOOKS
     assert cfg.select(["a_1992_1995"]) == [p]
 
@@ -95,65 +107,112 @@ def test_shipped_periods_file(tmp_path: Path) -> None:
         for nb in report.DEFAULT_NOTEBOOKS:
             shutil.copy(TEST_NOTEBOOKS / "ok.ipynb", tmp_path / f"{nb}.ipynb")
     cfg = load_periods(report.DEFAULT_PERIODS_FILE, notebooks_dir=nb_dir)
-    expected = {"kozyrev_1992_1995", "primakov_1996_1999", "putin_first_term_2000_2003",
-                "balancing_turn_2003_2007", "reset_2008_2011", "crimea_2012_2017",
-                "recent_2018_2024", "ko_span_1992_2007", "whole_series_1992_2024"}
+    expected = {
+        "kozyrev_1992_1995",
+        "primakov_1996_1999",
+        "putin_first_term_2000_2003",
+        "balancing_turn_2003_2007",
+        "reset_2008_2011",
+        "crimea_2012_2017",
+        "recent_2018_2024",
+        "ko_span_1992_2007",
+        "whole_series_1992_2024",
+    }
     assert expected <= set(cfg.periods)
     for name, p in cfg.periods.items():
         years = name.rsplit("_", 2)[-2:]
         assert [p.start, p.end] == [int(y) for y in years], name
         assert p.notebooks == report.DEFAULT_NOTEBOOKS
-    assert cfg.defaults == {"focal": "RUS,CHN", "reference": "USA", "spec": "default",
-                            "draws": 1000, "seed": 0}
+    assert cfg.defaults == {
+        "focal": "RUS,CHN",
+        "reference": "USA",
+        "spec": "default",
+        "draws": 1000,
+        "seed": 0,
+    }
 
 
 BAD_PERIODS = {
-    "dotdot": ("../x:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
-               ["period name '../x' is not allowed", "folders under --out", "no '/'"]),
-    "absolute": ("/etc/x:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
-                 ["period name '/etc/x' is not allowed"]),
-    "dot": ("a.b:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
-            ["period name 'a.b' is not allowed"]),
-    "upper": ("Kozyrev:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
-              ["period name 'Kozyrev' is not allowed"]),
-    "unknown_key": (GOOD + "  colour: red\n",
-                    ["period 'a_1992_1995'", "unknown key 'colour'",
-                     "allowed keys: title, description"]),
-    "missing_title": ("a:\n  description: D\n  start: 1992\n  end: 1995\n",
-                      ["period 'a'", "missing key 'title'"]),
-    "start_after_end": ("a:\n  title: T\n  description: D\n  start: 1999\n  end: 1995\n",
-                        ["period 'a'", "parameter 'start'", "1999", "not after end=1995"]),
-    "before_panel": ("a:\n  title: T\n  description: D\n  start: 1980\n  end: 1995\n",
-                     ["period 'a'", "parameter 'start'", "1980", "a year in 1991-2024"]),
-    "year_as_text": ("a:\n  title: T\n  description: D\n  start: '1992'\n  end: 1995\n",
-                     ["period 'a'", "parameter 'start'", "valid integer"]),
-    "unknown_country": (GOOD + "  focal: RUS,XXX\n",
-                        ["period 'a_1992_1995'", "parameter 'focal'", "'XXX'", "ISO3 code"]),
-    "unknown_reference": (GOOD + "  reference: ZZZ\n",
-                          ["period 'a_1992_1995'", "parameter 'reference'", "'ZZZ'"]),
-    "same_country": (GOOD + "  focal: RUS,USA\n",
-                     ["parameter 'focal'", "three different states"]),
-    "unknown_preset": (GOOD + "  spec: nonexistent\n",
-                       ["period 'a_1992_1995'", "parameter 'spec'", "'nonexistent'",
-                        "preset among", "'default'", "'ko'"]),
-    "spec_path": (GOOD + "  spec: ../spec.yml\n",
-                  ["parameter 'spec'", "preset among"]),
+    "dotdot": (
+        "../x:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period name '../x' is not allowed", "folders under --out", "no '/'"],
+    ),
+    "absolute": (
+        "/etc/x:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period name '/etc/x' is not allowed"],
+    ),
+    "dot": (
+        "a.b:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period name 'a.b' is not allowed"],
+    ),
+    "upper": (
+        "Kozyrev:\n  title: T\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period name 'Kozyrev' is not allowed"],
+    ),
+    "unknown_key": (
+        GOOD + "  colour: red\n",
+        ["period 'a_1992_1995'", "unknown key 'colour'", "allowed keys: title, description"],
+    ),
+    "missing_title": (
+        "a:\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period 'a'", "missing key 'title'"],
+    ),
+    "start_after_end": (
+        "a:\n  title: T\n  description: D\n  start: 1999\n  end: 1995\n",
+        ["period 'a'", "parameter 'start'", "1999", "not after end=1995"],
+    ),
+    "before_panel": (
+        "a:\n  title: T\n  description: D\n  start: 1980\n  end: 1995\n",
+        ["period 'a'", "parameter 'start'", "1980", "a year in 1991-2024"],
+    ),
+    "year_as_text": (
+        "a:\n  title: T\n  description: D\n  start: '1992'\n  end: 1995\n",
+        ["period 'a'", "parameter 'start'", "valid integer"],
+    ),
+    "unknown_country": (
+        GOOD + "  focal: RUS,XXX\n",
+        ["period 'a_1992_1995'", "parameter 'focal'", "'XXX'", "ISO3 code"],
+    ),
+    "unknown_reference": (
+        GOOD + "  reference: ZZZ\n",
+        ["period 'a_1992_1995'", "parameter 'reference'", "'ZZZ'"],
+    ),
+    "same_country": (GOOD + "  focal: RUS,USA\n", ["parameter 'focal'", "three different states"]),
+    "unknown_preset": (
+        GOOD + "  spec: nonexistent\n",
+        [
+            "period 'a_1992_1995'",
+            "parameter 'spec'",
+            "'nonexistent'",
+            "preset among",
+            "'default'",
+            "'ko'",
+        ],
+    ),
+    "spec_path": (GOOD + "  spec: ../spec.yml\n", ["parameter 'spec'", "preset among"]),
     "negative_draws": (GOOD + "  draws: -1\n", ["parameter 'draws'", "-1", "an integer in 0-"]),
     "bool_draws": (GOOD + "  draws: true\n", ["parameter 'draws'", "True"]),
     "float_seed": (GOOD + "  seed: 1.5\n", ["parameter 'seed'", "1.5"]),
-    "unknown_notebook": (GOOD + "  notebooks: [nope]\n",
-                         ["period 'a_1992_1995'", "notebook 'nope' not found", "'fail'", "'ok'"]),
+    "unknown_notebook": (
+        GOOD + "  notebooks: [nope]\n",
+        ["period 'a_1992_1995'", "notebook 'nope' not found", "'fail'", "'ok'"],
+    ),
     "notebook_path": (GOOD + "  notebooks: [../ok]\n", ["parameter 'notebooks'", "'../ok'"]),
-    "inject_focal": (GOOD + f"  focal: \"{INJECTION}\"\n",
-                     ["period 'a_1992_1995'", "parameter 'focal'", "import os", "RUS,CHN"]),
-    "inject_reference": (GOOD + f"  reference: \"{INJECTION}\"\n", ["parameter 'reference'"]),
-    "inject_spec": (GOOD + f"  spec: \"{INJECTION}\"\n", ["parameter 'spec'"]),
-    "inject_title_newline": ("a:\n  title: \"x\\n__import__('os').system('id')\"\n"
-                             "  description: D\n  start: 1992\n  end: 1995\n",
-                             ["period 'a'", "parameter 'title'", "one line of text"]),
-    "inject_title_backslash": ("a:\n  title: \"x\\\\'); import os; ('\"\n"
-                               "  description: D\n  start: 1992\n  end: 1995\n",
-                               ["period 'a'", "parameter 'title'", "without backslashes"]),
+    "inject_focal": (
+        GOOD + f'  focal: "{INJECTION}"\n',
+        ["period 'a_1992_1995'", "parameter 'focal'", "import os", "RUS,CHN"],
+    ),
+    "inject_reference": (GOOD + f'  reference: "{INJECTION}"\n', ["parameter 'reference'"]),
+    "inject_spec": (GOOD + f'  spec: "{INJECTION}"\n', ["parameter 'spec'"]),
+    "inject_title_newline": (
+        "a:\n  title: \"x\\n__import__('os').system('id')\"\n"
+        "  description: D\n  start: 1992\n  end: 1995\n",
+        ["period 'a'", "parameter 'title'", "one line of text"],
+    ),
+    "inject_title_backslash": (
+        "a:\n  title: \"x\\\\'); import os; ('\"\n  description: D\n  start: 1992\n  end: 1995\n",
+        ["period 'a'", "parameter 'title'", "without backslashes"],
+    ),
     "duplicate_period": (GOOD + GOOD, ["not valid YAML", "duplicate key 'a_1992_1995'"]),
 }
 
@@ -170,12 +229,15 @@ def test_bad_periods_are_rejected_with_a_clear_message(tmp_path: Path, case: str
         assert fragment in msg, (fragment, msg)
 
 
-@pytest.mark.parametrize(("top", "fragments"), [
-    ("bogus: 1\n", ["unknown key 'bogus'", "allowed keys: notebooks_dir, defaults, notebooks"]),
-    ("defaults:\n  focal: RUS;CHN\n", ["defaults, parameter 'focal'", "RUS,CHN"]),
-    ("defaults:\n  reference: XXX\n", ["defaults, parameter 'reference'", "'XXX'"]),
-    ("defaults:\n  colour: red\n", ["defaults: unknown key 'colour'"]),
-])
+@pytest.mark.parametrize(
+    ("top", "fragments"),
+    [
+        ("bogus: 1\n", ["unknown key 'bogus'", "allowed keys: notebooks_dir, defaults, notebooks"]),
+        ("defaults:\n  focal: RUS;CHN\n", ["defaults, parameter 'focal'", "RUS,CHN"]),
+        ("defaults:\n  reference: XXX\n", ["defaults, parameter 'reference'", "'XXX'"]),
+        ("defaults:\n  colour: red\n", ["defaults: unknown key 'colour'"]),
+    ],
+)
 def test_bad_top_level_is_rejected(tmp_path: Path, top: str, fragments: list[str]) -> None:
     path = tmp_path / "periods.yml"
     write_periods(path, GOOD)
@@ -192,8 +254,11 @@ def test_notebook_without_the_parameters_is_rejected(tmp_path: Path) -> None:
     cell.source = 'focal = "RUS,CHN"\nstart = 1992'
     nbformat.write(nb, tmp_path / "ok.ipynb")
     path = write_periods(tmp_path / "p.yml", GOOD, notebooks_dir=tmp_path)
-    with pytest.raises(RegistryError, match=r"ok\.ipynb: the cell tagged 'parameters' does not "
-                                            r"declare reference, end, spec, draws, seed"):
+    with pytest.raises(
+        RegistryError,
+        match=r"ok\.ipynb: the cell tagged 'parameters' does not "
+        r"declare reference, end, spec, draws, seed",
+    ):
         load_periods(path)
 
 
@@ -203,7 +268,7 @@ def test_missing_file_names_it(tmp_path: Path) -> None:
 
 
 def test_title_with_quotes_reaches_the_notebook_as_a_literal() -> None:
-    params = {"period_title": "Ko's \"balancing\" turn " + INJECTION, "start": 1992}
+    params = {"period_title": 'Ko\'s "balancing" turn ' + INJECTION, "start": 1992}
     code = check_parameters_cell(params)
     ns: dict[str, object] = {}
     exec(compile(code, "<parameters>", "exec"), ns)  # what the kernel would run
@@ -226,9 +291,14 @@ def test_a_hand_built_job_is_checked_too(tmp_path: Path, monkeypatch: pytest.Mon
     from papermill.translators import PythonTranslator
 
     monkeypatch.setattr(PythonTranslator, "translate_str", classmethod(lambda cls, v: f"'{v}'"))
-    job = report.Job(period="a", notebook="ok", source=str(TEST_NOTEBOOKS / "ok.ipynb"),
-                     parameters={"period_title": INJECTION}, out_dir=str(tmp_path / "a"),
-                     cwd=str(TEST_NOTEBOOKS))
+    job = report.Job(
+        period="a",
+        notebook="ok",
+        source=str(TEST_NOTEBOOKS / "ok.ipynb"),
+        parameters={"period_title": INJECTION},
+        out_dir=str(tmp_path / "a"),
+        cwd=str(TEST_NOTEBOOKS),
+    )
     result = report.run_job(job)
     assert result["status"] == "failed" and result["error"]["ename"] == "RegistryError"
     assert not (tmp_path / "a").exists()
@@ -242,16 +312,22 @@ def test_only_int_and_str_parameters(value: object) -> None:
 
 def test_unknown_only_names_the_allowed(tmp_path: Path) -> None:
     cfg = load_periods(write_periods(tmp_path / "p.yml", GOOD))
-    with pytest.raises(ParameterError,
-                       match=r"'only' = 'nope'.*period names declared in .*a_1992_1995"):
+    with pytest.raises(
+        ParameterError, match=r"'only' = 'nope'.*period names declared in .*a_1992_1995"
+    ):
         run_reports(cfg, only=["nope"], out=tmp_path / "out", progress=False)
     assert not (tmp_path / "out" / "manifest.json").exists()
 
 
-@pytest.mark.parametrize(("kw", "param"), [
-    ({"jobs": 0}, "jobs"), ({"executor": "dask"}, "scheduler"),
-    ({"scheduler": "tcp://127.0.0.1:1"}, "scheduler"), ({"executor": "ray"}, "executor"),
-])
+@pytest.mark.parametrize(
+    ("kw", "param"),
+    [
+        ({"jobs": 0}, "jobs"),
+        ({"executor": "dask"}, "scheduler"),
+        ({"scheduler": "tcp://127.0.0.1:1"}, "scheduler"),
+        ({"executor": "ray"}, "executor"),
+    ],
+)
 def test_bad_run_options(tmp_path: Path, kw: dict, param: str) -> None:
     cfg = load_periods(write_periods(tmp_path / "p.yml", GOOD))
     with pytest.raises(ParameterError, match=f"parameter '{param}'"):
@@ -284,31 +360,72 @@ def test_package_hash_covers_the_source(monkeypatch: pytest.MonkeyPatch, tmp_pat
 
 
 def test_cache_key_changes_with_each_input() -> None:
-    base = {"notebook_sha256": "n", "parameters": {"start": 1992}, "package_version": "0.1.0",
-            "package_sha256": "p", "data": {"nmc": "d"}, "with_input": False}
+    base = {
+        "notebook_sha256": "n",
+        "parameters": {"start": 1992},
+        "package_version": "0.1.0",
+        "package_sha256": "p",
+        "data": {"nmc": "d"},
+        "with_input": False,
+    }
     key = report.cache_key(base)
-    for k, v in [("notebook_sha256", "m"), ("parameters", {"start": 1993}),
-                 ("package_version", "0.2"), ("package_sha256", "q"), ("data", {"nmc": "e"}),
-                 ("with_input", True)]:
+    for k, v in [
+        ("notebook_sha256", "m"),
+        ("parameters", {"start": 1993}),
+        ("package_version", "0.2"),
+        ("package_sha256", "q"),
+        ("data", {"nmc": "e"}),
+        ("with_input", True),
+    ]:
         assert report.cache_key({**base, k: v}) != key, k
 
 
 def test_index_escapes_everything(tmp_path: Path) -> None:
     """No text from the periods file, the data or an error reaches the page unescaped."""
-    body = ("x:\n  title: <script>alert(1)</script>\n"
-            "  description: a <b>bold</b> & \"quoted\" claim\n  start: 1992\n  end: 1995\n")
+    body = (
+        "x:\n  title: <script>alert(1)</script>\n"
+        '  description: a <b>bold</b> & "quoted" claim\n  start: 1992\n  end: 1995\n'
+    )
     cfg = load_periods(write_periods(tmp_path / "p.yml", body))
-    rec = {"period": "x", "notebook": "ok", "status": "failed", "duration_s": 1.0,
-           "error": {"ename": "ValueError", "evalue": "<img src=x onerror=alert(2)>"},
-           "html": "x/ok.html", "ipynb": "x/ok.ipynb", "failed_ipynb": "x/ok.failed.ipynb"}
-    manifest = {"reports": [rec], "balances_version": "0", "package_sha256": "0" * 64,
-                "periods_file": "<p>.yml", "data": {"<t>": "<h>"},
-                "run": {"finished": "<now>"},
-                "summary": [{"period": "x", "mean": None, "low": None, "high": None,
-                             "error": "ParameterError: <svg onload=alert(3)>"}]}
+    rec = {
+        "period": "x",
+        "notebook": "ok",
+        "status": "failed",
+        "duration_s": 1.0,
+        "error": {"ename": "ValueError", "evalue": "<img src=x onerror=alert(2)>"},
+        "html": "x/ok.html",
+        "ipynb": "x/ok.ipynb",
+        "failed_ipynb": "x/ok.failed.ipynb",
+    }
+    manifest = {
+        "reports": [rec],
+        "balances_version": "0",
+        "package_sha256": "0" * 64,
+        "periods_file": "<p>.yml",
+        "data": {"<t>": "<h>"},
+        "run": {"finished": "<now>"},
+        "summary": [
+            {
+                "period": "x",
+                "mean": None,
+                "low": None,
+                "high": None,
+                "error": "ParameterError: <svg onload=alert(3)>",
+            }
+        ],
+    }
     page = report.render_index(cfg, manifest, None, "<iframe>")
-    for raw in ("<script>", "<b>bold</b>", "<img src=x", "<svg", "<iframe>", "<t>", "<h>",
-                "<p>.yml", "<now>"):
+    for raw in (
+        "<script>",
+        "<b>bold</b>",
+        "<img src=x",
+        "<svg",
+        "<iframe>",
+        "<t>",
+        "<h>",
+        "<p>.yml",
+        "<now>",
+    ):
         assert raw not in page, raw
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(2)&gt;" in page
@@ -343,8 +460,10 @@ def test_two_periods_produce_reports_index_and_manifest(
     assert [r["status"] for r in result.reports] == ["ok", "ok"]
     assert not result.failed
 
-    for name, (start, end, draws, seed) in {"kozyrev_1992_1995": (1992, 1995, 1000, 0),
-                                            "primakov_1996_1999": (1996, 1999, 200, 7)}.items():
+    for name, (start, end, draws, seed) in {
+        "kozyrev_1992_1995": (1992, 1995, 1000, 0),
+        "primakov_1996_1999": (1996, 1999, 200, 7),
+    }.items():
         page = (out / name / "ok.html").read_text(encoding="utf-8")
         executed = nbformat.read(out / name / "ok.ipynb", as_version=4)
         from balances.analysis import score
@@ -355,8 +474,9 @@ def test_two_periods_produce_reports_index_and_manifest(
         assert f"mean overall score: {expected:.4f}" in page
         assert f"period: {name} ({start}-{end})" in page
         assert "balances.analysis" not in page  # code hidden by default
-        injected = next(c for c in executed.cells
-                        if "injected-parameters" in c.metadata.get("tags", []))
+        injected = next(
+            c for c in executed.cells if "injected-parameters" in c.metadata.get("tags", [])
+        )
         assert f"seed = {seed}" in injected.source
         summary = next(s for s in result.manifest["summary"] if s["period"] == name)
         assert summary["mean"] == pytest.approx(expected, abs=1e-6)
@@ -420,8 +540,10 @@ def test_failing_report_is_isolated_and_keeps_the_last_good_one(
     assert status[("kozyrev_1992_1995", "ok")]["status"] == "cached"
     bad = status[("primakov_1996_1999", "flaky")]
     assert bad["status"] == "failed"
-    assert bad["error"] == {"ename": "RuntimeError",
-                            "evalue": "deliberate failure <b>&</b> in primakov_1996_1999"}
+    assert bad["error"] == {
+        "ename": "RuntimeError",
+        "evalue": "deliberate failure <b>&</b> in primakov_1996_1999",
+    }
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "deliberate failure &lt;b&gt;&amp;&lt;/b&gt; in primakov_1996_1999" in index
     assert "<b>&</b>" not in index
@@ -464,8 +586,9 @@ def test_caching_force_and_with_input(tmp_path: Path, frozen_inputs: None) -> No
     assert [r["status"] for r in changed.reports] == ["cached", "ok"]
     assert changed.reports[1]["reason"] == "parameters changed"
 
-    only = run_reports(load_periods(path), out=out, only=["kozyrev_1992_1995"], with_input=True,
-                       progress=False)
+    only = run_reports(
+        load_periods(path), out=out, only=["kozyrev_1992_1995"], with_input=True, progress=False
+    )
     assert [r["status"] for r in only.reports] == ["ok"]
     assert "balances.analysis" in html.read_text(encoding="utf-8")  # code kept
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -476,10 +599,16 @@ def test_caching_force_and_with_input(tmp_path: Path, frozen_inputs: None) -> No
 def test_dask_executor_on_a_local_cluster(tmp_path: Path, frozen_inputs: None) -> None:
     distributed = pytest.importorskip("distributed")
     cfg = load_periods(write_periods(tmp_path / "p.yml", TWO))
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        result = run_reports(cfg, out=tmp_path / "out", executor="dask",
-                             scheduler=cluster.scheduler_address, progress=False)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        result = run_reports(
+            cfg,
+            out=tmp_path / "out",
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
     assert [r["status"] for r in result.reports] == ["ok", "ok"]
     expected = overall_mean(1992, 1995)
     page = (tmp_path / "out" / "kozyrev_1992_1995" / "ok.html").read_text(encoding="utf-8")

@@ -25,8 +25,9 @@ A, B = 2, 365  # two COW codes for synthetic dyads (USA, RUS)
 
 def frame(x: list[float | None], y: list[float | None], year: int = 2000) -> pd.DataFrame:
     """Votes of states A and B on roll calls 0..n-1 (None = absent: no row)."""
-    rows = [(r, year, c, v)
-            for c, vec in ((A, x), (B, y)) for r, v in enumerate(vec) if v is not None]
+    rows = [
+        (r, year, c, v) for c, vec in ((A, x), (B, y)) for r, v in enumerate(vec) if v is not None
+    ]
     return pd.DataFrame(rows, columns=["rcid", "year", "ccode", "vote"])
 
 
@@ -76,8 +77,12 @@ def test_vote_matrix_and_joint_counts() -> None:
 
 
 def test_directed_and_undirected_outputs() -> None:
-    votes = pd.concat([frame([1, 2], [1, 3]), pd.DataFrame(
-        {"rcid": [0, 1], "year": 2000, "ccode": [710, 710], "vote": [3, 3]})])
+    votes = pd.concat(
+        [
+            frame([1, 2], [1, 3]),
+            pd.DataFrame({"rcid": [0, 1], "year": 2000, "ccode": [710, 710], "vote": [3, 3]}),
+        ]
+    )
     directed = similarity(votes, measures=("agreement",))
     undirected = similarity(votes, measures=("agreement",), directed=False)
     assert len(directed) == 6 and len(undirected) == 3
@@ -170,10 +175,20 @@ def test_russia_closer_to_china_than_to_us_2000_2019(rus: pd.DataFrame) -> None:
 
 def test_one_dyad_year_recomputed_by_a_plain_loop(votes: pd.DataFrame) -> None:
     year = votes[votes["year"] == 2014]
-    rus = dict(zip(year.loc[year["iso3"] == "RUS", "rcid"], year.loc[year["iso3"] == "RUS", "vote"],
-                   strict=True))
-    chn = dict(zip(year.loc[year["iso3"] == "CHN", "rcid"], year.loc[year["iso3"] == "CHN", "vote"],
-                   strict=True))
+    rus = dict(
+        zip(
+            year.loc[year["iso3"] == "RUS", "rcid"],
+            year.loc[year["iso3"] == "RUS", "vote"],
+            strict=True,
+        )
+    )
+    chn = dict(
+        zip(
+            year.loc[year["iso3"] == "CHN", "rcid"],
+            year.loc[year["iso3"] == "CHN", "vote"],
+            strict=True,
+        )
+    )
     shared = [r for r in rus if r in chn]
     same = sum(1 for r in shared if rus[r] == chn[r])
     dist = sum(abs(rus[r] - chn[r]) for r in shared)
@@ -198,9 +213,13 @@ def test_all_dyads_match_the_single_dyad_path(votes: pd.DataFrame) -> None:
 
 
 def test_ideal_point_distance() -> None:
-    ip = pd.DataFrame({"iso3": ["RUS", "USA", "RUS", "USA", "CHN"],
-                       "year": [2024, 2024, 2023, 2023, 2024],
-                       "ideal_fp": [-0.598485, 2.206202, -0.5, np.nan, -0.853527]})
+    ip = pd.DataFrame(
+        {
+            "iso3": ["RUS", "USA", "RUS", "USA", "CHN"],
+            "year": [2024, 2024, 2023, 2023, 2024],
+            "ideal_fp": [-0.598485, 2.206202, -0.5, np.nan, -0.853527],
+        }
+    )
     d = ideal_point_distance(ip, "RUS", "USA")
     assert d["year"].tolist() == [2024]  # 2023: no US estimate -> no row
     assert d["distance"].iloc[0] == pytest.approx(2.804687)

@@ -70,8 +70,9 @@ def atop_dyad(raw: RawFiles) -> pd.DataFrame:
     atop = atop[atop["year"].between(PANEL_START, ATOP_END)]
     atop = keep_dyad_states(atop, path).astype(dict.fromkeys([*_KEYS, *OBLIGATIONS], "int64"))
     spine = dyad_spine(raw, PANEL_START, ATOP_END)
-    df = spine.merge(atop, on=[*_KEYS, "iso3_1", "iso3_2"], how="left", validate="one_to_one",
-                     indicator=True)
+    df = spine.merge(
+        atop, on=[*_KEYS, "iso3_1", "iso3_2"], how="left", validate="one_to_one", indicator=True
+    )
     df["atopally"] = (df.pop("_merge") == "both").astype("int64")
     df[list(OBLIGATIONS)] = df[list(OBLIGATIONS)].fillna(0).astype("int64")
     return df

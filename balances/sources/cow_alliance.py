@@ -67,8 +67,9 @@ def cow_alliance_dyad(raw: RawFiles) -> pd.DataFrame:
     cow = cow[cow["year"].between(PANEL_START, COW_ALLIANCE_END)]
     cow = keep_dyad_states(cow, path).rename(columns=TYPES)
     spine = dyad_spine(raw, PANEL_START, COW_ALLIANCE_END)
-    df = spine.merge(cow, on=[*_KEYS, "iso3_1", "iso3_2"], how="left", validate="one_to_one",
-                     indicator=True)
+    df = spine.merge(
+        cow, on=[*_KEYS, "iso3_1", "iso3_2"], how="left", validate="one_to_one", indicator=True
+    )
     df["cow_ally"] = (df.pop("_merge") == "both").astype("int64")
     listed = df["cow_ally"] == 1
     for col in TYPES.values():

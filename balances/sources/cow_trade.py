@@ -39,7 +39,10 @@ FLOAT32_DIGITS = 9
 
 _FLOWS = ("flow1", "flow2", "smoothflow1", "smoothflow2")
 _DYADIC_COLUMNS = {
-    "ccode1": "int", "ccode2": "int", "year": "int", **dict.fromkeys(_FLOWS, "float"),
+    "ccode1": "int",
+    "ccode2": "int",
+    "year": "int",
+    **dict.fromkeys(_FLOWS, "float"),
 }
 _NATIONAL_COLUMNS = {"ccode": "int", "year": "int", "imports": "float", "exports": "float"}
 
@@ -52,8 +55,13 @@ def _known_ccodes(df: pd.DataFrame, columns: tuple[str, ...], path: object) -> d
         bad = df[col].map(iso).isna()
         if bad.any():
             line = int(bad.idxmax())
-            raise DataError(path, f"unknown COW state code {int(df.loc[line, col])}", row=line,
-                            column=col, fix="add the state to balances.countries")
+            raise DataError(
+                path,
+                f"unknown COW state code {int(df.loc[line, col])}",
+                row=line,
+                column=col,
+                fix="add the state to balances.countries",
+            )
     return iso
 
 
@@ -67,9 +75,13 @@ def read_dyadic(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(path, _DYADIC_COLUMNS)
     order = df["ccode1"] >= df["ccode2"]
     if order.any():
-        raise DataError(path, "ccode1 must be below ccode2 in this non-directed file",
-                        row=int(order.idxmax()), column="ccode1",
-                        fix="the packaging changed: check which flow is whose imports")
+        raise DataError(
+            path,
+            "ccode1 must be below ccode2 in this non-directed file",
+            row=int(order.idxmax()),
+            column="ccode1",
+            fix="the packaging changed: check which flow is whose imports",
+        )
     check_unique(df, ["ccode1", "ccode2", "year"], path)
     df = df[df["year"].between(PANEL_START, PANEL_END)]
     iso = _known_ccodes(df, ("ccode1", "ccode2"), path)
@@ -104,9 +116,16 @@ def read_dyadic(raw: RawFiles) -> pd.DataFrame:
 def cow_trade_dyad(raw: RawFiles) -> pd.DataFrame:
     df = read_dyadic(raw)
     df = df[df["iso3_1"].isin(DYAD_STATES) & df["iso3_2"].isin(DYAD_STATES)]
-    swap = {"ccode1": "ccode2", "ccode2": "ccode1", "iso3_1": "iso3_2", "iso3_2": "iso3_1",
-            "flow1": "flow2", "flow2": "flow1", "smoothflow1": "smoothflow2",
-            "smoothflow2": "smoothflow1"}
+    swap = {
+        "ccode1": "ccode2",
+        "ccode2": "ccode1",
+        "iso3_1": "iso3_2",
+        "iso3_2": "iso3_1",
+        "flow1": "flow2",
+        "flow2": "flow1",
+        "smoothflow1": "smoothflow2",
+        "smoothflow2": "smoothflow1",
+    }
     return pd.concat([df, df.rename(columns=swap)], ignore_index=True)
 
 
@@ -132,8 +151,11 @@ def cow_trade_state(raw: RawFiles) -> pd.DataFrame:
     df = df[df["year"].between(PANEL_START, PANEL_END)]
     frg = (df["ccode"] == 260) & df["year"].between(*NATIONAL_FRG_AS_255)
     if df.loc[frg, ["imports", "exports"]].notna().any().any():
-        raise DataError(path, "West Germany (260) has figures in 1960-1989",
-                        fix="the 255 -> 260 fix (NATIONAL_FRG_AS_255) is not needed: remove it")
+        raise DataError(
+            path,
+            "West Germany (260) has figures in 1960-1989",
+            fix="the 255 -> 260 fix (NATIONAL_FRG_AS_255) is not needed: remove it",
+        )
     df = df[~frg]
     df.loc[(df["ccode"] == 255) & df["year"].between(*NATIONAL_FRG_AS_255), "ccode"] = 260
     _known_ccodes(df, ("ccode",), path)

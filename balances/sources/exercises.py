@@ -277,8 +277,13 @@ def read_cr_sourced(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(path, _CR_COLUMNS)
     check_unique(df, ["row_id"], path)
     _check_years(df, "year", CR_YEARS, path)
-    check_filled(df, ["source_url_1"], path, problem="row without a source URL",
-                 fix="every row of a compiled table needs a source")
+    check_filled(
+        df,
+        ["source_url_1"],
+        path,
+        problem="row without a source URL",
+        fix="every row of a compiled table needs a source",
+    )
     patrol = df["format"] == PATROL_FORMAT
     df["type"] = df["domain"].map(PATROL_TYPES).where(patrol, "exercise")
     bad = df["type"].isna()

@@ -35,27 +35,59 @@ WORLD = "World"
 
 #: IMF country groups, regions and residual categories: not states.
 #: Belgium-Luxembourg is the customs union's joint reporting, to 1996.
-IMF_AGGREGATES = frozenset({
-    WORLD, "Advanced Economies", "Africa", "Africa not specified", "Asia not specified",
-    "Belgium-Luxembourg", "Countries & Areas not specified",
-    "Emerging Market and Developing Economies by Source of Export Earnings: Fuel",
-    "Emerging Market and Developing Economies by Source of Export Earnings: Nonfuel",
-    "Emerging and Developing Asia", "Emerging and Developing Economies",
-    "Emerging and Developing Europe", "Euro Area", "Europe not specified", "European Union",
-    "Middle East", "Middle East and Central Asia", "Middle East and Central Asia not specified",
-    "Other Countries not included elsewhere", "South African Common Customs Area (SACCA)",
-    "Special Categories", "Sub-Saharan Africa", "Western Hemisphere",
-    "Western Hemisphere not specified",
-})
+IMF_AGGREGATES = frozenset(
+    {
+        WORLD,
+        "Advanced Economies",
+        "Africa",
+        "Africa not specified",
+        "Asia not specified",
+        "Belgium-Luxembourg",
+        "Countries & Areas not specified",
+        "Emerging Market and Developing Economies by Source of Export Earnings: Fuel",
+        "Emerging Market and Developing Economies by Source of Export Earnings: Nonfuel",
+        "Emerging and Developing Asia",
+        "Emerging and Developing Economies",
+        "Emerging and Developing Europe",
+        "Euro Area",
+        "Europe not specified",
+        "European Union",
+        "Middle East",
+        "Middle East and Central Asia",
+        "Middle East and Central Asia not specified",
+        "Other Countries not included elsewhere",
+        "South African Common Customs Area (SACCA)",
+        "Special Categories",
+        "Sub-Saharan Africa",
+        "Western Hemisphere",
+        "Western Hemisphere not specified",
+    }
+)
 #: Territories and dependencies IMF reports separately, none a COW state
 #: (the Holy See is not a COW system member; 327 is the pre-1870 Papal States).
-IMF_TERRITORIES = frozenset({
-    "American Samoa", "Anguilla", "Aruba, Kingdom of the Netherlands", "Bermuda",
-    "China, P.R.: Hong Kong", "China, P.R.: Macao", "Curaçao, Kingdom of the Netherlands",
-    "Falkland Islands (Malvinas)", "Faroe Islands", "French Polynesia", "Gibraltar", "Greenland",
-    "Guam", "Holy See", "Montserrat", "Netherlands Antilles", "New Caledonia",
-    "Sint Maarten, Kingdom of the Netherlands", "West Bank and Gaza",
-})
+IMF_TERRITORIES = frozenset(
+    {
+        "American Samoa",
+        "Anguilla",
+        "Aruba, Kingdom of the Netherlands",
+        "Bermuda",
+        "China, P.R.: Hong Kong",
+        "China, P.R.: Macao",
+        "Curaçao, Kingdom of the Netherlands",
+        "Falkland Islands (Malvinas)",
+        "Faroe Islands",
+        "French Polynesia",
+        "Gibraltar",
+        "Greenland",
+        "Guam",
+        "Holy See",
+        "Montserrat",
+        "Netherlands Antilles",
+        "New Caledonia",
+        "Sint Maarten, Kingdom of the Netherlands",
+        "West Bank and Gaza",
+    }
+)
 #: States that broke up, with their last year. Later rows under these names are
 #: reporters' residuals ("former USSR, not allocated"), not the successor: dropped.
 DISSOLVED_LAST_YEAR: dict[str, int] = {"USSR": 1991, "Czechoslovakia": 1992, "Yugoslavia": 1992}
@@ -63,13 +95,20 @@ DISSOLVED_LAST_YEAR: dict[str, int] = {"USSR": 1991, "Czechoslovakia": 1992, "Yu
 DUPLICATED_PARTNERS = frozenset({"Australia"})
 
 _DYADIC_COLUMNS = {
-    "reporter": "str", "partner": "str", "year": "int", "exports_fob_usd_mn": "float",
+    "reporter": "str",
+    "partner": "str",
+    "year": "int",
+    "exports_fob_usd_mn": "float",
     "estimated_flag": "int",
 }
 #: Measures of the pages file -> unit after conversion (US$ billions -> millions).
 PAGE_MEASURES: dict[str, str] = {
-    "total_trade": "US$ m", "exports_to_partner": "US$ m", "imports_from_partner": "US$ m",
-    "balance": "US$ m", "total_trade_jan_nov": "US$ m", "partner_share_of_total_trade_pct": "%",
+    "total_trade": "US$ m",
+    "exports_to_partner": "US$ m",
+    "imports_from_partner": "US$ m",
+    "balance": "US$ m",
+    "total_trade_jan_nov": "US$ m",
+    "partner_share_of_total_trade_pct": "%",
 }
 _SOURCE_FILE = "reporter's DOTS spreadsheet in SamLeBlanc/Direction-of-Trade-Map (data/DOTS/)"
 OFFICIAL_FLAG = (
@@ -84,10 +123,14 @@ def _place(names: pd.Series, column: str, path: object, drop: frozenset[str]) ->
     iso = dict(zip(uniq, name_to_iso3(uniq), strict=True))
     for name in uniq:
         if iso[name] is None or to_ccode([iso[name]], strict=False)[0] is None:
-            raise DataError(path, f"unknown country {name!r}", row=int((names == name).idxmax()),
-                            column=column,
-                            fix="add it to balances.countries.NAME_FIXES, or to IMF_AGGREGATES / "
-                            "IMF_TERRITORIES in balances/sources/imf_dots.py if not a state")
+            raise DataError(
+                path,
+                f"unknown country {name!r}",
+                row=int((names == name).idxmax()),
+                column=column,
+                fix="add it to balances.countries.NAME_FIXES, or to IMF_AGGREGATES / "
+                "IMF_TERRITORIES in balances/sources/imf_dots.py if not a state",
+            )
     return names.map(iso)
 
 
@@ -112,8 +155,12 @@ def read_dots(raw: RawFiles) -> pd.DataFrame:
     unmapped = ~df["reporter"].isin(files["reporter"])
     if unmapped.any():
         line = int(unmapped.idxmax())
-        raise DataError(map_path, f"reporter {df.loc[line, 'reporter']!r} (line {line} of "
-                        f"{DYADIC}) has no spreadsheet in the file map", column="reporter")
+        raise DataError(
+            map_path,
+            f"reporter {df.loc[line, 'reporter']!r} (line {line} of "
+            f"{DYADIC}) has no spreadsheet in the file map",
+            column="reporter",
+        )
     df["source_file"] = df["reporter"].map(files.set_index("reporter")["source_file"])
     not_states = IMF_AGGREGATES | IMF_TERRITORIES
     df["iso3_1"] = _place(df["reporter"], "reporter", path, not_states)
@@ -145,13 +192,27 @@ def read_dots(raw: RawFiles) -> pd.DataFrame:
 )
 def imf_dots_dyad(raw: RawFiles) -> pd.DataFrame:
     df = read_dots(raw)
-    df = df[df["iso3_1"].isin(DYAD_STATES) & df["iso3_2"].isin(DYAD_STATES)
-            & df["year"].between(PANEL_START, PANEL_END)]
+    df = df[
+        df["iso3_1"].isin(DYAD_STATES)
+        & df["iso3_2"].isin(DYAD_STATES)
+        & df["year"].between(PANEL_START, PANEL_END)
+    ]
     check_unique(df, ["iso3_1", "iso3_2", "year"], raw.path(SOURCE, DYADIC))
-    df = df.rename(columns={"exports_fob_usd_mn": "exports_fob_usd_m",
-                            "estimated_flag": "estimated"})
-    return add_dyad_codes(df)[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", "exports_fob_usd_m",
-                           "estimated", "source_file"]]
+    df = df.rename(
+        columns={"exports_fob_usd_mn": "exports_fob_usd_m", "estimated_flag": "estimated"}
+    )
+    return add_dyad_codes(df)[
+        [
+            "ccode1",
+            "ccode2",
+            "iso3_1",
+            "iso3_2",
+            "year",
+            "exports_fob_usd_m",
+            "estimated",
+            "source_file",
+        ]
+    ]
 
 
 @table(
@@ -173,10 +234,16 @@ def imf_dots_dyad(raw: RawFiles) -> pd.DataFrame:
 )
 def imf_dots_state(raw: RawFiles) -> pd.DataFrame:
     df = read_dots(raw)
-    df = df[(df["partner"] == WORLD) & df["iso3_1"].notna()
-            & df["year"].between(PANEL_START, PANEL_END)]
-    df = df.rename(columns={"iso3_1": "iso3", "exports_fob_usd_mn": "exports_world_fob_usd_m",
-                            "estimated_flag": "estimated"})
+    df = df[
+        (df["partner"] == WORLD) & df["iso3_1"].notna() & df["year"].between(PANEL_START, PANEL_END)
+    ]
+    df = df.rename(
+        columns={
+            "iso3_1": "iso3",
+            "exports_fob_usd_mn": "exports_world_fob_usd_m",
+            "estimated_flag": "estimated",
+        }
+    )
     check_unique(df, ["iso3", "year"], raw.path(SOURCE, DYADIC))
     df = add_codes(df, from_col="iso3", kind="iso3")
     return df[["ccode", "iso3", "year", "exports_world_fob_usd_m", "estimated", "source_file"]]
@@ -219,18 +286,36 @@ def imf_dots_state(raw: RawFiles) -> pd.DataFrame:
 )
 def trade_official(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(PAGES_SOURCE, PAGES)
-    df = read_csv(path, {
-        "year": "int", "reporter": "str", "partner": "str", "measure": "str",
-        "value_usd_bn": "float", "reporting_source": "str", "page_url": "str",
-        "page_quote_or_note": "str", "evidence": "str",
-    })
-    check_filled(df, ["year", "measure", "value_usd_bn", "page_url", "page_quote_or_note"], path,
-                 problem="empty cell: every row needs its figure, URL and quote")
+    df = read_csv(
+        path,
+        {
+            "year": "int",
+            "reporter": "str",
+            "partner": "str",
+            "measure": "str",
+            "value_usd_bn": "float",
+            "reporting_source": "str",
+            "page_url": "str",
+            "page_quote_or_note": "str",
+            "evidence": "str",
+        },
+    )
+    check_filled(
+        df,
+        ["year", "measure", "value_usd_bn", "page_url", "page_quote_or_note"],
+        path,
+        problem="empty cell: every row needs its figure, URL and quote",
+    )
     unknown = ~df["measure"].isin(PAGE_MEASURES)
     if unknown.any():
         line = int(unknown.idxmax())
-        raise DataError(path, f"unknown measure {df.loc[line, 'measure']!r}", row=line,
-                        column="measure", fix=f"use one of {sorted(PAGE_MEASURES)}")
+        raise DataError(
+            path,
+            f"unknown measure {df.loc[line, 'measure']!r}",
+            row=line,
+            column="measure",
+            fix=f"use one of {sorted(PAGE_MEASURES)}",
+        )
     df["iso3_1"] = _place(df["reporter"], "reporter", path, frozenset())
     df["iso3_2"] = _place(df["partner"], "partner", path, frozenset())
     check_unique(df, ["iso3_1", "iso3_2", "year", "measure"], path)
@@ -238,5 +323,21 @@ def trade_official(raw: RawFiles) -> pd.DataFrame:
     df["value"] = df["value_usd_bn"].where(df["unit"] == "%", df["value_usd_bn"] * 1000)
     df = df.rename(columns={"page_quote_or_note": "page_quote"})
     df = add_dyad_codes(df).assign(status="compiled", flag=OFFICIAL_FLAG)
-    return df[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", "measure", "value", "unit",
-               "reporting_source", "page_url", "page_quote", "evidence", "status", "flag"]]
+    return df[
+        [
+            "ccode1",
+            "ccode2",
+            "iso3_1",
+            "iso3_2",
+            "year",
+            "measure",
+            "value",
+            "unit",
+            "reporting_source",
+            "page_url",
+            "page_quote",
+            "evidence",
+            "status",
+            "flag",
+        ]
+    ]

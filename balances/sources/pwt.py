@@ -45,12 +45,29 @@ FLAGS: dict[str, str] = {
 }
 #: Dependent territories, special administrative regions and Palestine: no COW
 #: state code, so no row in a state-year table.
-TERRITORIES = frozenset({
-    "ABW", "AIA", "BMU", "CUW", "CYM", "HKG", "MAC", "MSR", "PSE", "SXM", "TCA", "VGB",
-})
+TERRITORIES = frozenset(
+    {
+        "ABW",
+        "AIA",
+        "BMU",
+        "CUW",
+        "CYM",
+        "HKG",
+        "MAC",
+        "MSR",
+        "PSE",
+        "SXM",
+        "TCA",
+        "VGB",
+    }
+)
 
-_COLUMNS = {"isocode": "str", "year": "int", **dict.fromkeys(VALUES, "float"),
-            **dict.fromkeys(FLAGS, "str")}
+_COLUMNS = {
+    "isocode": "str",
+    "year": "int",
+    **dict.fromkeys(VALUES, "float"),
+    **dict.fromkeys(FLAGS, "str"),
+}
 
 
 def read_pwt(raw: RawFiles) -> pd.DataFrame:

@@ -318,8 +318,9 @@ def arms_races(raw: RawFiles) -> pd.DataFrame:
         {"race_id": "int", "ccode1": "int", "ccode2": "int", "styear": "int", "endyear": "int"},
     )
     check_unique(df, ["race_id"], path)
-    races = _rivalry_years(keep_dyad_states(df[df["endyear"] >= PANEL_START], path), "styear",
-                           "endyear")
+    races = _rivalry_years(
+        keep_dyad_states(df[df["endyear"] >= PANEL_START], path), "styear", "endyear"
+    )
     check_unique(races, ["iso3_1", "iso3_2", "year"], path)
     keys = ["iso3_1", "iso3_2", "year"]
     spine = dyad_spine(raw, PANEL_START, GRH_END)

@@ -63,47 +63,112 @@ _TITLE = re.compile(r"TIV of arms exports from (?P<supplier>.+), (?P<start>\d{4}
 _TOTAL = "Total"
 
 #: International organisations (SIPRI marks them "**").
-ORGANISATIONS = frozenset({
-    "African Union**", "European Union**", "NATO**", "OSCE**", "Regional Security System**",
-    "United Nations**",
-})
+ORGANISATIONS = frozenset(
+    {
+        "African Union**",
+        "European Union**",
+        "NATO**",
+        "OSCE**",
+        "Regional Security System**",
+        "United Nations**",
+    }
+)
 #: Armed non-state actors (SIPRI marks them "*"). country_converter would place
 #: most of them in their host state ("UNITA (Angola)*" -> AGO): never let it.
-ARMED_NON_STATE = frozenset({
-    "ANC (South Africa)*", "Amal (Lebanon)*", "Anti-Castro rebels (Cuba)*", "Armas (Guatemala)*",
-    "Contras (Nicaragua)*", "Darfur rebels (Sudan)*", "ELF (Ethiopia)*", "EPLF (Ethiopia)*",
-    "FAN (Chad)*", "FMLN (El Salvador)*", "FNLA (Angola)*", "FRELIMO (Portugal)*", "GUNT (Chad)*",
-    "Haiti rebels*", "Hamas (Palestine)*", "Hezbollah (Lebanon)*", "Houthi rebels (Yemen)*",
-    "Indonesia rebels*", "Khmer Rouge (Cambodia)*", "Kurdistan Regional Government (Iraq)*",
-    "LF (Lebanon)*", "LRA (Uganda)*", "LTTE (Sri Lanka)*", "Lebanon Palestinian rebels*",
-    "Libya HoR*", "MNLF (Philippines)*", "MPLA (Portugal)*", "MTA (Myanmar)*",
-    "Mujahedin (Afghanistan)*", "NLA (Macedonia)*", "NTC (Libya)*",
-    "Northern Alliance (Afghanistan)*", "PAIGC (Portugal)*", "PIJ (Israel/Palestine)*",
-    "PKK (Turkey)*", "PKK (Turkiye)*", "PLO (Israel)*", "PRC (Israel/Palestine)*",
-    "Pathet Lao (Laos)*", "Provisional IRA (UK)*", "RPF (Rwanda)*", "RUF (Sierra Leone)*",
-    "SLA (Lebanon)*", "SNA (Somalia)*", "SPLA (Sudan)*", "Southern rebels (Yemen)*",
-    "Syria rebels*", "UIC (Somalia)*", "UNITA (Angola)*", "Ukraine Rebels*",
-    "United Wa State (Myanmar)*", "Viet Cong (South Vietnam)*", "Viet Minh (France)*",
-    "ZAPU (Zimbabwe)*",
-})
+ARMED_NON_STATE = frozenset(
+    {
+        "ANC (South Africa)*",
+        "Amal (Lebanon)*",
+        "Anti-Castro rebels (Cuba)*",
+        "Armas (Guatemala)*",
+        "Contras (Nicaragua)*",
+        "Darfur rebels (Sudan)*",
+        "ELF (Ethiopia)*",
+        "EPLF (Ethiopia)*",
+        "FAN (Chad)*",
+        "FMLN (El Salvador)*",
+        "FNLA (Angola)*",
+        "FRELIMO (Portugal)*",
+        "GUNT (Chad)*",
+        "Haiti rebels*",
+        "Hamas (Palestine)*",
+        "Hezbollah (Lebanon)*",
+        "Houthi rebels (Yemen)*",
+        "Indonesia rebels*",
+        "Khmer Rouge (Cambodia)*",
+        "Kurdistan Regional Government (Iraq)*",
+        "LF (Lebanon)*",
+        "LRA (Uganda)*",
+        "LTTE (Sri Lanka)*",
+        "Lebanon Palestinian rebels*",
+        "Libya HoR*",
+        "MNLF (Philippines)*",
+        "MPLA (Portugal)*",
+        "MTA (Myanmar)*",
+        "Mujahedin (Afghanistan)*",
+        "NLA (Macedonia)*",
+        "NTC (Libya)*",
+        "Northern Alliance (Afghanistan)*",
+        "PAIGC (Portugal)*",
+        "PIJ (Israel/Palestine)*",
+        "PKK (Turkey)*",
+        "PKK (Turkiye)*",
+        "PLO (Israel)*",
+        "PRC (Israel/Palestine)*",
+        "Pathet Lao (Laos)*",
+        "Provisional IRA (UK)*",
+        "RPF (Rwanda)*",
+        "RUF (Sierra Leone)*",
+        "SLA (Lebanon)*",
+        "SNA (Somalia)*",
+        "SPLA (Sudan)*",
+        "Southern rebels (Yemen)*",
+        "Syria rebels*",
+        "UIC (Somalia)*",
+        "UNITA (Angola)*",
+        "Ukraine Rebels*",
+        "United Wa State (Myanmar)*",
+        "Viet Cong (South Vietnam)*",
+        "Viet Minh (France)*",
+        "ZAPU (Zimbabwe)*",
+    }
+)
 #: Unattributed transfers (the 2025 register spells them in lower case).
-UNKNOWN = frozenset({
-    "Unknown supplier(s)", "Unknown recipient(s)", "Unknown rebel group*",
-    "unknown supplier(s)", "unknown recipient(s)", "unknown rebel group*",
-})
+UNKNOWN = frozenset(
+    {
+        "Unknown supplier(s)",
+        "Unknown recipient(s)",
+        "Unknown rebel group*",
+        "unknown supplier(s)",
+        "unknown recipient(s)",
+        "unknown rebel group*",
+    }
+)
 #: Entities without an asterisk that are not COW states: a constituent country
 #: of the Netherlands, secessionist or unrecognised governments, and
 #: non-member territories. country_converter would place "Northern Cyprus" in CYP.
-NON_STATE_ENTITIES = frozenset({
-    "Aruba", "Biafra", "Katanga", "Northern Cyprus", "Palestine", "Western Sahara",
-})
+NON_STATE_ENTITIES = frozenset(
+    {
+        "Aruba",
+        "Biafra",
+        "Katanga",
+        "Northern Cyprus",
+        "Palestine",
+        "Western Sahara",
+    }
+)
 #: Every SIPRI name dropped from the state tables on purpose.
 NOT_STATES = ORGANISATIONS | ARMED_NON_STATE | UNKNOWN | NON_STATE_ENTITIES
 
 _REGISTER_COLUMNS = {
-    "recipient": "str", "supplier": "str", "year_of_order": "int",
-    "year_of_order_uncertain": "str", "number_ordered": "float", "years_of_delivery": "str",
-    "tiv_total_order": "float", "tiv_delivered": "float",
+    "recipient": "str",
+    "supplier": "str",
+    "year_of_order": "int",
+    "year_of_order_uncertain": "str",
+    "number_ordered": "float",
+    "years_of_delivery": "str",
+    "tiv_total_order": "float",
+    "tiv_delivered": "float",
 }
 _DELIVERY_YEARS = re.compile(r"\d{4}(; \d{4})*")
 
@@ -140,36 +205,53 @@ def read_trademap(raw: RawFiles, name: str) -> pd.DataFrame:
     title = rows[0][0] if rows and rows[0] else ""
     m = _TITLE.fullmatch(title)
     if m is None or len(rows) <= _NOTES_LINES:
-        raise DataError(path, f"title {title!r} is not 'TIV of arms exports from <supplier>, "
-                        f"<start>-<end>'", row=1, fix="use SIPRI's TIV-table export unchanged")
+        raise DataError(
+            path,
+            f"title {title!r} is not 'TIV of arms exports from <supplier>, <start>-<end>'",
+            row=1,
+            fix="use SIPRI's TIV-table export unchanged",
+        )
     years = [str(y) for y in range(int(m["start"]), int(m["end"]) + 1)]
     header = rows[_NOTES_LINES]
     expected = ["", *years, _TOTAL]
     if header != expected:
         bad = next((e for h, e in zip(header, expected, strict=False) if h != e), expected[-1])
-        raise DataError(path, f"expected column {bad!r} not found; the header line is "
-                        f"{header[:3]}...{header[-2:]}", row=_NOTES_LINES + 1, column=bad,
-                        fix="the upstream layout changed: update the loader")
+        raise DataError(
+            path,
+            f"expected column {bad!r} not found; the header line is {header[:3]}...{header[-2:]}",
+            row=_NOTES_LINES + 1,
+            column=bad,
+            fix="the upstream layout changed: update the loader",
+        )
     width = len(expected)
     # separator lines carry one more (empty) field than the header: only a value there is wrong
-    extra = [i for i, r in enumerate(rows[_NOTES_LINES + 1:], _NOTES_LINES + 2) if any(r[width:])]
+    extra = [i for i, r in enumerate(rows[_NOTES_LINES + 1 :], _NOTES_LINES + 2) if any(r[width:])]
     if extra:
         raise DataError(path, f"more values than the header's {width} columns", row=extra[0])
-    df = pd.DataFrame([(r + [""] * width)[:width] for r in rows[_NOTES_LINES + 1:]],
-                      columns=["recipient", *years, _TOTAL],
-                      index=pd.RangeIndex(_NOTES_LINES + 2, len(rows) + 1, name="line"))
+    df = pd.DataFrame(
+        [(r + [""] * width)[:width] for r in rows[_NOTES_LINES + 1 :]],
+        columns=["recipient", *years, _TOTAL],
+        index=pd.RangeIndex(_NOTES_LINES + 2, len(rows) + 1, name="line"),
+    )
     df = df[df["recipient"] != ""]
     check_unique(df, ["recipient"], path)
-    long = (df.drop(columns=_TOTAL).reset_index()
-            .melt(id_vars=["line", "recipient"], var_name="year", value_name="cell"))
+    long = (
+        df.drop(columns=_TOTAL)
+        .reset_index()
+        .melt(id_vars=["line", "recipient"], var_name="year", value_name="cell")
+    )
     long = long[long["cell"].str.strip() != ""]
     long["tiv"] = pd.to_numeric(long["cell"], errors="coerce")
     bad = long["tiv"].isna()
     if bad.any():
         cell = long[bad].iloc[0]
-        raise DataError(path, f"non-numeric value {cell['cell']!r} in a numeric column",
-                        row=int(cell["line"]), column=cell["year"],
-                        fix="correct the cell or mark it missing")
+        raise DataError(
+            path,
+            f"non-numeric value {cell['cell']!r} in a numeric column",
+            row=int(cell["line"]),
+            column=cell["year"],
+            fix="correct the cell or mark it missing",
+        )
     long["year"] = long["year"].astype(int)
     _check_total_row(long, path)
     return long.assign(supplier=m["supplier"])[["supplier", "recipient", "year", "tiv", "line"]]
@@ -187,14 +269,19 @@ def _check_total_row(long: pd.DataFrame, path: object) -> None:
     cells = long[~is_total].groupby("year")["tiv"].agg(["sum", "size"])
     total = long[is_total].set_index("year")[["tiv", "line"]]
     both = cells.join(total, how="outer")
-    bad = ~(np.abs(both["sum"].fillna(0) - both["tiv"].fillna(0))
-            <= 0.5 * both["size"].fillna(0) + 0.5) | (both["tiv"].isna() != both["sum"].isna())
+    bad = ~(
+        np.abs(both["sum"].fillna(0) - both["tiv"].fillna(0)) <= 0.5 * both["size"].fillna(0) + 0.5
+    ) | (both["tiv"].isna() != both["sum"].isna())
     if bad.any():
         year = both.index[bad.to_numpy()][0]
-        raise DataError(path, f"the Total row gives {both.loc[year, 'tiv']:g} for {year} but "
-                        f"the recipients' cells add up to {both.loc[year, 'sum']:g}",
-                        row=int(long.loc[is_total, "line"].iloc[0]), column=str(year),
-                        fix="a row or cell was changed or lost: re-download the table")
+        raise DataError(
+            path,
+            f"the Total row gives {both.loc[year, 'tiv']:g} for {year} but "
+            f"the recipients' cells add up to {both.loc[year, 'sum']:g}",
+            row=int(long.loc[is_total, "line"].iloc[0]),
+            column=str(year),
+            fix="a row or cell was changed or lost: re-download the table",
+        )
 
 
 def read_trademaps(raw: RawFiles) -> pd.DataFrame:
@@ -202,8 +289,11 @@ def read_trademaps(raw: RawFiles) -> pd.DataFrame:
 
     Adds ``file`` (the table's file name) so errors can name it.
     """
-    names = [f.path.rsplit("/", 1)[1] for f in raw.source(SOURCE).files
-             if f.path.startswith(f"{SOURCE}/{TRADEMAP_DIR}/")]
+    names = [
+        f.path.rsplit("/", 1)[1]
+        for f in raw.source(SOURCE).files
+        if f.path.startswith(f"{SOURCE}/{TRADEMAP_DIR}/")
+    ]
     frames = [read_trademap(raw, n).assign(file=n) for n in sorted(names)]
     df = pd.concat(frames, ignore_index=True)
     suppliers = df.drop_duplicates(["supplier", "file"])
@@ -211,9 +301,12 @@ def read_trademaps(raw: RawFiles) -> pd.DataFrame:
     if twice.any():
         first = suppliers.loc[twice].iloc[0]
         files = sorted(suppliers.loc[suppliers["supplier"] == first["supplier"], "file"])
-        raise DataError(raw.path(SOURCE, f"{TRADEMAP_DIR}/{first['file']}"),
-                        f"supplier {first['supplier']!r} has more than one TIV table: {files}",
-                        row=1, fix="keep one table per supplier")
+        raise DataError(
+            raw.path(SOURCE, f"{TRADEMAP_DIR}/{first['file']}"),
+            f"supplier {first['supplier']!r} has more than one TIV table: {files}",
+            row=1,
+            fix="keep one table per supplier",
+        )
     return df
 
 
@@ -242,11 +335,20 @@ def state_iso3(names: pd.Series, lines: pd.Series, paths: pd.Series, column: str
         marked = name.endswith("*")
         if marked or iso[name] is None or to_ccode([iso[name]], strict=False)[0] is None:
             first = (names == name).idxmax()
-            problem = (f"{name!r} is marked by SIPRI as a non-state actor or organisation but is "
-                       "in no drop-list" if marked else f"unknown country {name!r}")
-            raise DataError(paths[first], problem, row=int(lines[first]), column=column,
-                            fix="add it to balances.countries.NAME_FIXES, or to ARMED_NON_STATE / "
-                            "NON_STATE_ENTITIES in balances/sources/sipri_arms.py if not a state")
+            problem = (
+                f"{name!r} is marked by SIPRI as a non-state actor or organisation but is "
+                "in no drop-list"
+                if marked
+                else f"unknown country {name!r}"
+            )
+            raise DataError(
+                paths[first],
+                problem,
+                row=int(lines[first]),
+                column=column,
+                fix="add it to balances.countries.NAME_FIXES, or to ARMED_NON_STATE / "
+                "NON_STATE_ENTITIES in balances/sources/sipri_arms.py if not a state",
+            )
     return names.map(iso)
 
 
@@ -258,13 +360,15 @@ def _tiv_codes(raw: RawFiles, df: pd.DataFrame) -> pd.DataFrame:
     out = df.assign(iso3_2=None)
     # the supplier's name is on the title line
     out["iso3_1"] = state_iso3(df["supplier"], pd.Series(1, index=df.index), paths, "supplier")
-    out.loc[cells, "iso3_2"] = state_iso3(df.loc[cells, "recipient"], df.loc[cells, "line"],
-                                          paths[cells], "recipient")
+    out.loc[cells, "iso3_2"] = state_iso3(
+        df.loc[cells, "recipient"], df.loc[cells, "line"], paths[cells], "recipient"
+    )
     return out
 
 
-def _on_spine(observed: pd.DataFrame, members: pd.DataFrame, keys: list[str],
-              flag: str) -> pd.DataFrame:
+def _on_spine(
+    observed: pd.DataFrame, members: pd.DataFrame, keys: list[str], flag: str
+) -> pd.DataFrame:
     """Observed values on the membership spine, ``flag`` = 1 on members' rows.
 
     Rows are the members' plus the observed ones; for dyads the reverse of an
@@ -304,8 +408,11 @@ def _on_spine(observed: pd.DataFrame, members: pd.DataFrame, keys: list[str],
 )
 def arms_tiv_dyad(raw: RawFiles) -> pd.DataFrame:
     tiv = _tiv_codes(raw, read_trademaps(raw))
-    tiv = tiv[(tiv["recipient"] != _TOTAL) & tiv["iso3_1"].isin(DYAD_STATES)
-              & tiv["iso3_2"].isin(DYAD_STATES)]
+    tiv = tiv[
+        (tiv["recipient"] != _TOTAL)
+        & tiv["iso3_1"].isin(DYAD_STATES)
+        & tiv["iso3_2"].isin(DYAD_STATES)
+    ]
     keys = ["iso3_1", "iso3_2", "year"]
     observed = tiv.groupby(keys, as_index=False)["tiv"].sum().rename(columns={"tiv": "tiv_usd_m"})
     observed["delivered"] = 1
@@ -342,10 +449,18 @@ def arms_tiv_dyad(raw: RawFiles) -> pd.DataFrame:
 def arms_tiv_state(raw: RawFiles) -> pd.DataFrame:
     tiv = _tiv_codes(raw, read_trademaps(raw))
     is_total = tiv["recipient"] == _TOTAL
-    exports = (tiv[is_total & tiv["iso3_1"].notna()]
-               .groupby(["iso3_1", "year"])["tiv"].sum().rename("tiv_exports"))
-    imports = (tiv[~is_total & tiv["iso3_2"].notna()]
-               .groupby(["iso3_2", "year"])["tiv"].sum().rename("tiv_imports"))
+    exports = (
+        tiv[is_total & tiv["iso3_1"].notna()]
+        .groupby(["iso3_1", "year"])["tiv"]
+        .sum()
+        .rename("tiv_exports")
+    )
+    imports = (
+        tiv[~is_total & tiv["iso3_2"].notna()]
+        .groupby(["iso3_2", "year"])["tiv"]
+        .sum()
+        .rename("tiv_imports")
+    )
     exports.index.names = imports.index.names = ["iso3", "year"]
     observed = pd.concat([exports, imports], axis=1).reset_index()
     members = system_members(raw, TIV_START, TIV_END)[["iso3", "year"]].drop_duplicates()
@@ -364,18 +479,30 @@ def read_register(raw: RawFiles) -> pd.DataFrame:
     """
     path = raw.path(SOURCE, REGISTER)
     df = read_csv(path, _REGISTER_COLUMNS)
-    check_filled(df, ["recipient", "supplier", "year_of_order"], path,
-                 problem="empty cell in a column every deal must have")
+    check_filled(
+        df,
+        ["recipient", "supplier", "year_of_order"],
+        path,
+        problem="empty cell in a column every deal must have",
+    )
     years = df["years_of_delivery"].fillna("")
     bad = ~years.str.fullmatch(_DELIVERY_YEARS.pattern) & (years != "")
     if bad.any():
         line = int(bad.idxmax())
-        raise DataError(path, f"years of delivery {years[line]!r} are not a '; '-separated list of "
-                        "years", row=line, column="years_of_delivery")
+        raise DataError(
+            path,
+            f"years of delivery {years[line]!r} are not a '; '-separated list of years",
+            row=line,
+            column="years_of_delivery",
+        )
     lost = (years == "") & (df["tiv_delivered"].fillna(0) > 0)
     if lost.any():
-        raise DataError(path, "delivered TIV without any year of delivery", row=int(lost.idxmax()),
-                        column="tiv_delivered")
+        raise DataError(
+            path,
+            "delivered TIV without any year of delivery",
+            row=int(lost.idxmax()),
+            column="tiv_delivered",
+        )
     df["tiv_total_order"] = df["tiv_total_order"].where(df["number_ordered"].notna())
     return df.assign(years_of_delivery=years)
 
@@ -423,25 +550,42 @@ def arms_register_orders(raw: RawFiles) -> pd.DataFrame:
     reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
     reg = reg[reg["iso3_1"].isin(DYAD_STATES) & reg["iso3_2"].isin(DYAD_STATES)]
     keys = ["iso3_1", "iso3_2", "year"]
-    ordered = reg.rename(columns={"year_of_order": "year"}).assign(
-        uncertain=lambda d: (d["year_of_order_uncertain"] == "?").astype(int),
-        no_tiv=lambda d: d["tiv_total_order"].isna().astype(int),
-    ).groupby(keys).agg(
-        n_deals_ordered=("supplier", "size"), n_deals_ordered_uncertain=("uncertain", "sum"),
-        tiv_ordered=("tiv_total_order", "sum"), n_deals_ordered_no_tiv=("no_tiv", "sum"),
+    ordered = (
+        reg.rename(columns={"year_of_order": "year"})
+        .assign(
+            uncertain=lambda d: (d["year_of_order_uncertain"] == "?").astype(int),
+            no_tiv=lambda d: d["tiv_total_order"].isna().astype(int),
+        )
+        .groupby(keys)
+        .agg(
+            n_deals_ordered=("supplier", "size"),
+            n_deals_ordered_uncertain=("uncertain", "sum"),
+            tiv_ordered=("tiv_total_order", "sum"),
+            n_deals_ordered_no_tiv=("no_tiv", "sum"),
+        )
     )
     delivering = reg[reg["years_of_delivery"] != ""].assign(
-        year=lambda d: d["years_of_delivery"].str.split("; "))
-    delivering = delivering.assign(
-        share=delivering["tiv_delivered"].fillna(0) / delivering["year"].str.len()
-    ).explode("year").astype({"year": int})
+        year=lambda d: d["years_of_delivery"].str.split("; ")
+    )
+    delivering = (
+        delivering.assign(
+            share=delivering["tiv_delivered"].fillna(0) / delivering["year"].str.len()
+        )
+        .explode("year")
+        .astype({"year": int})
+    )
     delivered = delivering.groupby(keys).agg(
-        n_deals_delivering=("supplier", "size"), tiv_delivered_spread=("share", "sum"))
+        n_deals_delivering=("supplier", "size"), tiv_delivered_spread=("share", "sum")
+    )
     observed = ordered.join(delivered, how="outer").reset_index()
     observed = observed[observed["year"].between(REGISTER_START, REGISTER_END)]
     df = _on_spine(observed, dyad_spine(raw, REGISTER_START, REGISTER_END), keys, "cow_members")
-    counts = ["n_deals_ordered", "n_deals_ordered_uncertain", "n_deals_ordered_no_tiv",
-              "n_deals_delivering"]
+    counts = [
+        "n_deals_ordered",
+        "n_deals_ordered_uncertain",
+        "n_deals_ordered_no_tiv",
+        "n_deals_delivering",
+    ]
     df = df.fillna(dict.fromkeys([*counts, "tiv_ordered", "tiv_delivered_spread"], 0))
     df = df.astype(dict.fromkeys(counts, int)).assign(approximate=1)
     return add_dyad_codes(df)
@@ -470,7 +614,9 @@ FOCAL_SUPPLIERS = ("RUS", "CHN", "USA")
 )
 def arms_tiv_exports_by_recipient(raw: RawFiles) -> pd.DataFrame:
     tiv = _tiv_codes(raw, read_trademaps(raw))
-    tiv = tiv[(tiv["recipient"] != _TOTAL) & tiv["iso3_1"].isin(FOCAL_SUPPLIERS) & tiv["iso3_2"].notna()]
+    tiv = tiv[
+        (tiv["recipient"] != _TOTAL) & tiv["iso3_1"].isin(FOCAL_SUPPLIERS) & tiv["iso3_2"].notna()
+    ]
     keys = ["iso3_1", "iso3_2", "year"]
     out = tiv.groupby(keys, as_index=False)["tiv"].sum().rename(columns={"tiv": "tiv_usd_m"})
     return add_dyad_codes(out)[["iso3_1", "iso3_2", "year", "ccode1", "ccode2", "tiv_usd_m"]]

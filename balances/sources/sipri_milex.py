@@ -41,12 +41,24 @@ class Measure:
 
 #: The country sheets read, in the order of the table's columns.
 MEASURES: tuple[Measure, ...] = (
-    Measure("Constant (2023) US$", "const", "milex_const_usd_m",
-            "US$ million at constant 2023 prices and exchange rates"),
-    Measure("Current US$", "current", "milex_current_usd_m",
-            "US$ million at current prices and exchange rates"),
-    Measure("Share of GDP", "share_gdp", "milex_share_gdp",
-            "fraction of GDP (0.035 = 3.5%; Kuwait 1991 exceeds 1)"),
+    Measure(
+        "Constant (2023) US$",
+        "const",
+        "milex_const_usd_m",
+        "US$ million at constant 2023 prices and exchange rates",
+    ),
+    Measure(
+        "Current US$",
+        "current",
+        "milex_current_usd_m",
+        "US$ million at current prices and exchange rates",
+    ),
+    Measure(
+        "Share of GDP",
+        "share_gdp",
+        "milex_share_gdp",
+        "fraction of GDP (0.035 = 3.5%; Kuwait 1991 exceeds 1)",
+    ),
 )
 WORLD_SHEET = "Regional totals"
 #: "Figures in blue are SIPRI estimates. Figures in red indicate highly
@@ -63,13 +75,28 @@ NOT_INDEPENDENT = "xxx"
 MAX_MEDIAN_SHARE = 0.5
 
 #: Region and sub-region header rows between the countries: not states.
-SIPRI_REGIONS = frozenset({
-    "Africa", "North Africa", "sub-Saharan Africa", "Americas",
-    "Central America and the Caribbean", "North America", "South America",
-    "Asia & Oceania", "Oceania", "South Asia", "East Asia", "South East Asia",
-    "Central Asia", "Europe", "Central Europe", "Eastern Europe", "Western Europe",
-    "Middle East",
-})
+SIPRI_REGIONS = frozenset(
+    {
+        "Africa",
+        "North Africa",
+        "sub-Saharan Africa",
+        "Americas",
+        "Central America and the Caribbean",
+        "North America",
+        "South America",
+        "Asia & Oceania",
+        "Oceania",
+        "South Asia",
+        "East Asia",
+        "South East Asia",
+        "Central Asia",
+        "Europe",
+        "Central Europe",
+        "Eastern Europe",
+        "Western Europe",
+        "Middle East",
+    }
+)
 #: Entries that are not states, dropped on purpose: the EU's row is spending of
 #: the European Defence Fund (footnote 103), funded by the member states.
 NON_STATES = frozenset({"European Union"})
@@ -101,14 +128,20 @@ def _open(path: Path) -> openpyxl.Workbook:
     try:
         return openpyxl.load_workbook(path, read_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise DataError(path, f"cannot be read as an xlsx workbook ({exc})",
-                        fix="re-download the SIPRI workbook") from exc
+        raise DataError(
+            path,
+            f"cannot be read as an xlsx workbook ({exc})",
+            fix="re-download the SIPRI workbook",
+        ) from exc
 
 
 def _sheet(wb: openpyxl.Workbook, name: str, path: Path) -> Any:
     if name not in wb.sheetnames:
-        raise DataError(path, f"sheet {name!r} not found; the workbook has {wb.sheetnames}",
-                        fix="the SIPRI layout changed: update the loader's sheet names")
+        raise DataError(
+            path,
+            f"sheet {name!r} not found; the workbook has {wb.sheetnames}",
+            fix="the SIPRI layout changed: update the loader's sheet names",
+        )
     return wb[name]
 
 
@@ -128,8 +161,13 @@ def _check_unique(df: pd.DataFrame, keys: list[str], path: Path, where: str) -> 
     if dup.any():
         bad = df.loc[dup].iloc[0]
         values = {k: bad[k] for k in keys}
-        raise DataError(path, f"{where}: duplicated key {values}", row=int(bad["line"]),
-                        column="Country", fix="remove the duplicate row or fix its name")
+        raise DataError(
+            path,
+            f"{where}: duplicated key {values}",
+            row=int(bad["line"]),
+            column="Country",
+            fix="remove the duplicate row or fix its name",
+        )
 
 
 def read_grid(path: Path, ws: Any, label: str, sheet: str) -> pd.DataFrame:
@@ -143,14 +181,24 @@ def read_grid(path: Path, ws: Any, label: str, sheet: str) -> pd.DataFrame:
     rows = ws.iter_rows()
     header = next((cells for cells in rows if cells and cells[0].value == label), None)
     if header is None:
-        raise DataError(path, f"sheet {sheet!r}: no header row starting with {label!r}",
-                        fix="the SIPRI layout changed: update the loader")
+        raise DataError(
+            path,
+            f"sheet {sheet!r}: no header row starting with {label!r}",
+            fix="the SIPRI layout changed: update the loader",
+        )
     labels = [c.value for c in header]
-    years = {i: int(v) for i, v in enumerate(labels)
-             if isinstance(v, (int, float)) and float(v).is_integer()}
+    years = {
+        i: int(v)
+        for i, v in enumerate(labels)
+        if isinstance(v, (int, float)) and float(v).is_integer()
+    }
     if not years:
-        raise DataError(path, f"sheet {sheet!r}: no year columns in the header row",
-                        row=header[0].row, fix="the SIPRI layout changed: update the loader")
+        raise DataError(
+            path,
+            f"sheet {sheet!r}: no year columns in the header row",
+            row=header[0].row,
+            fix="the SIPRI layout changed: update the loader",
+        )
     j_notes = labels.index("Notes") if "Notes" in labels else None
     recs = []
     for cells in rows:
@@ -160,8 +208,17 @@ def read_grid(path: Path, ws: Any, label: str, sheet: str) -> pd.DataFrame:
         notes = cells[j_notes].value if j_notes is not None and j_notes < len(cells) else None
         for i, year in years.items():
             cell = cells[i] if i < len(cells) else None
-            recs.append((first.strip(), str(notes or "").strip(), cells[0].row, i, year,
-                         getattr(cell, "value", None), _rgb(cell)))
+            recs.append(
+                (
+                    first.strip(),
+                    str(notes or "").strip(),
+                    cells[0].row,
+                    i,
+                    year,
+                    getattr(cell, "value", None),
+                    _rgb(cell),
+                )
+            )
     grid = pd.DataFrame(recs, columns=["name", "notes", "line", "col", "year", "raw", "rgb"])
     raw = grid.pop("raw")
     is_num = raw.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool))
@@ -169,10 +226,14 @@ def read_grid(path: Path, ws: Any, label: str, sheet: str) -> pd.DataFrame:
     ok = is_num | text.isin(MISSING_TOKENS | {NOT_INDEPENDENT, ""})
     if not ok.all():
         bad = grid.loc[~ok].iloc[0]
-        raise DataError(path, f"sheet {sheet!r}: non-numeric value {raw[~ok].iloc[0]!r} for "
-                        f"{bad['name']} {bad['year']}", row=int(bad["line"]),
-                        column=_cell(sheet, int(bad["col"])),
-                        fix="correct the cell, or use '...' (no data) or 'xxx' (not independent)")
+        raise DataError(
+            path,
+            f"sheet {sheet!r}: non-numeric value {raw[~ok].iloc[0]!r} for "
+            f"{bad['name']} {bad['year']}",
+            row=int(bad["line"]),
+            column=_cell(sheet, int(bad["col"])),
+            fix="correct the cell, or use '...' (no data) or 'xxx' (not independent)",
+        )
     grid["value"] = raw.where(is_num).astype("float64")
     return grid
 
@@ -184,24 +245,29 @@ def _read_measure(path: Path, ws: Any, m: Measure) -> pd.DataFrame:
     _check_unique(df, ["name", "year"], path, f"sheet {m.sheet!r}")
     if m.short == "share_gdp" and df["value"].median() > MAX_MEDIAN_SHARE:
         median = df["value"].median()
-        raise DataError(path, f"sheet {m.sheet!r}: median share of GDP {median:.3g} looks like "
-                        "per cent; the loader expects fractions (0.035 = 3.5%)",
-                        fix="if SIPRI switched to per cent, divide by 100 in the loader")
+        raise DataError(
+            path,
+            f"sheet {m.sheet!r}: median share of GDP {median:.3g} looks like "
+            "per cent; the loader expects fractions (0.035 = 3.5%)",
+            fix="if SIPRI switched to per cent, divide by 100 in the loader",
+        )
     true_zero = pd.Series(False, index=df.index)
     for name, (first, last) in NO_MILITARY.items():
         true_zero |= df["name"].eq(name) & df["year"].between(first, last)
     artefact = df["value"].eq(0) & ~true_zero
     value = df["value"].mask(artefact)
-    return pd.DataFrame({
-        "sipri_country": df["name"],
-        "year": df["year"],
-        f"_line_{m.short}": df["line"],
-        f"_notes_{m.short}": df["notes"],
-        m.value: value,
-        f"milex_{m.short}_estimate": df["rgb"].eq(ESTIMATE_RGB) & value.notna(),
-        f"milex_{m.short}_uncertain": df["rgb"].eq(UNCERTAIN_RGB) & value.notna(),
-        f"_zero_{m.short}": artefact,
-    })
+    return pd.DataFrame(
+        {
+            "sipri_country": df["name"],
+            "year": df["year"],
+            f"_line_{m.short}": df["line"],
+            f"_notes_{m.short}": df["notes"],
+            m.value: value,
+            f"milex_{m.short}_estimate": df["rgb"].eq(ESTIMATE_RGB) & value.notna(),
+            f"milex_{m.short}_uncertain": df["rgb"].eq(UNCERTAIN_RGB) & value.notna(),
+            f"_zero_{m.short}": artefact,
+        }
+    )
 
 
 def read_milex(raw: RawFiles) -> pd.DataFrame:
@@ -225,8 +291,9 @@ def read_milex(raw: RawFiles) -> pd.DataFrame:
     flags = [c for c in df if c.endswith(("_estimate", "_uncertain")) or c.startswith("_zero_")]
     df[flags] = df[flags].fillna(False).astype(bool)
     zero = df[[f"_zero_{s}" for s in shorts]].to_numpy()
-    df["milex_zero_dropped"] = [";".join(s for s, z in zip(shorts, row, strict=True) if z)
-                                for row in zero]
+    df["milex_zero_dropped"] = [
+        ";".join(s for s, z in zip(shorts, row, strict=True) if z) for row in zero
+    ]
     return df.drop(columns=[c for c in df if c.startswith("_")])
 
 
@@ -284,9 +351,14 @@ def milex(raw: RawFiles) -> pd.DataFrame:
     unknown = [n for n in names if iso[n] is None]
     if unknown:
         line = int(df.loc[df["sipri_country"] == unknown[0], "line"].iloc[0])
-        raise DataError(path, f"unknown country {unknown[0]!r}", row=line, column="Country",
-                        fix="add it to balances.countries.NAME_FIXES, or to SIPRI_REGIONS / "
-                        "NON_STATES in balances/sources/sipri_milex.py if it is not a state")
+        raise DataError(
+            path,
+            f"unknown country {unknown[0]!r}",
+            row=line,
+            column="Country",
+            fix="add it to balances.countries.NAME_FIXES, or to SIPRI_REGIONS / "
+            "NON_STATES in balances/sources/sipri_milex.py if it is not a state",
+        )
     df = df[df[[m.value for m in MEASURES]].notna().any(axis=1)]
     df = df.assign(iso3=df["sipri_country"].map(iso))
     key = pd.MultiIndex.from_frame(df[["iso3", "year"]])
@@ -326,11 +398,18 @@ def milex_world(raw: RawFiles) -> pd.DataFrame:
         wb.close()
     world = grid[grid["name"] == "World"]
     if world.empty:
-        raise DataError(path, f"sheet {WORLD_SHEET!r}: no 'World' row", column="Region",
-                        fix="the SIPRI layout changed: update the loader")
-    return pd.DataFrame({
-        "year": world["year"].to_numpy(),
-        "milex_world_const_usd_m": world["value"].to_numpy() * 1000.0,
-        "milex_world_uncertain": (world["rgb"].eq(UNCERTAIN_RGB) & world["value"].notna())
-        .to_numpy(),
-    })
+        raise DataError(
+            path,
+            f"sheet {WORLD_SHEET!r}: no 'World' row",
+            column="Region",
+            fix="the SIPRI layout changed: update the loader",
+        )
+    return pd.DataFrame(
+        {
+            "year": world["year"].to_numpy(),
+            "milex_world_const_usd_m": world["value"].to_numpy() * 1000.0,
+            "milex_world_uncertain": (
+                world["rgb"].eq(UNCERTAIN_RGB) & world["value"].notna()
+            ).to_numpy(),
+        }
+    )

@@ -117,8 +117,13 @@ def cr_summits(raw: RawFiles) -> pd.DataFrame:
             column="date_start",
             fix="write dates as YYYY, YYYY-MM or YYYY-MM-DD",
         )
-    check_filled(df, ["source_url_1"], path, problem="row without a source URL",
-                 fix="every row of a compiled table needs a source")
+    check_filled(
+        df,
+        ["source_url_1"],
+        path,
+        problem="row without a source URL",
+        fix="every row of a compiled table needs a source",
+    )
     rank = {label: i + 1 for i, label in enumerate(PARTNERSHIP_LEVELS)}
     return df.assign(
         year=year.astype(int),

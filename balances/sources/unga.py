@@ -96,8 +96,13 @@ def _parse_dates(df: pd.DataFrame, column: str, path: object) -> pd.Series:
     bad = dates.isna()
     if bad.any():
         line = bad.idxmax()
-        raise DataError(path, f"date {df.loc[line, column]!r} is not a YYYY-MM-DD date",
-                        row=int(line), column=column, fix="correct the date")
+        raise DataError(
+            path,
+            f"date {df.loc[line, column]!r} is not a YYYY-MM-DD date",
+            row=int(line),
+            column=column,
+            fix="correct the date",
+        )
     return dates
 
 
@@ -106,8 +111,9 @@ def _require(df: pd.DataFrame, columns: list[str], path: object) -> None:
     for col in columns:
         if df[col].isna().any():
             line = df[col].isna().idxmax()
-            raise DataError(path, "missing value", row=int(line), column=col,
-                            fix="every row needs a value here")
+            raise DataError(
+                path, "missing value", row=int(line), column=col, fix="every row needs a value here"
+            )
 
 
 def _check_codes(df: pd.DataFrame, column: str, allowed: object, path: object, fix: str) -> None:
@@ -123,8 +129,13 @@ def _check_codes(df: pd.DataFrame, column: str, allowed: object, path: object, f
 def _check_ccodes(df: pd.DataFrame, path: object) -> None:
     uniq = [int(c) for c in pd.unique(df["ccode"])]
     known = [c for c, iso in zip(uniq, to_iso3(uniq, strict=False), strict=True) if iso]
-    _check_codes(df, "ccode", known, path,
-                 "use a Correlates of War state code, or teach balances.countries the new one")
+    _check_codes(
+        df,
+        "ccode",
+        known,
+        path,
+        "use a Correlates of War state code, or teach balances.countries the new one",
+    )
 
 
 def _harmonise(votes: pd.DataFrame) -> pd.DataFrame:
@@ -164,8 +175,13 @@ def read_voeten_votes(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE_VOETEN, VOETEN_VOTES)
     df = read_csv(path, {"resid": "int", "ccode": "int", "date": "str", "vote": "int"})
     _require(df, ["resid", "ccode", "date", "vote"], path)
-    _check_codes(df, "vote", list(UNVOTES_VOTE_CODES.values()), path,
-                 "vote codes are 1 (yes), 2 (abstain), 3 (no); absences have no row")
+    _check_codes(
+        df,
+        "vote",
+        list(UNVOTES_VOTE_CODES.values()),
+        path,
+        "vote codes are 1 (yes), 2 (abstain), 3 (no); absences have no row",
+    )
     _check_ccodes(df, path)
     known = [r * 1000 + c for r, c in VOETEN_DUPLICATE_VOTES]  # COW codes are < 1000
     repeated = df.duplicated(["resid", "ccode", "vote"])
@@ -173,9 +189,15 @@ def read_voeten_votes(raw: RawFiles) -> pd.DataFrame:
     df = df[~known_dup]
     check_unique(df, ["resid", "ccode"], path)
     df = df.assign(date=_parse_dates(df, "date", path))
-    modal = (df.groupby(["resid", "date"]).size().rename("n").reset_index()
-             .sort_values(["resid", "n", "date"], ascending=[True, False, True])
-             .drop_duplicates("resid").set_index("resid")["date"])
+    modal = (
+        df.groupby(["resid", "date"])
+        .size()
+        .rename("n")
+        .reset_index()
+        .sort_values(["resid", "n", "date"], ascending=[True, False, True])
+        .drop_duplicates("resid")
+        .set_index("resid")["date"]
+    )
     df = df.assign(date=df["resid"].map(modal))
     df = df.assign(year=df["date"].dt.year, session=df["resid"] // 1000, source="voeten")
     df = add_codes(df.rename(columns={"resid": "rcid"}), from_col="ccode", kind="ccode")
@@ -194,8 +216,10 @@ def read_roll_calls(raw: RawFiles) -> pd.DataFrame:
         paragraph votes are missing) and ``unres`` (resolution symbol).
     """
     path = raw.path(SOURCE_UNVOTES, UNVOTES_ROLL_CALLS)
-    rc = read_csv(path, {"rcid": "int", "session": "int", "date": "str",
-                         "importantvote": "int", "unres": "str"})
+    rc = read_csv(
+        path,
+        {"rcid": "int", "session": "int", "date": "str", "importantvote": "int", "unres": "str"},
+    )
     _require(rc, ["rcid", "session", "date"], path)
     check_unique(rc, ["rcid"], path)
     rc = rc.assign(date=_parse_dates(rc, "date", path))
@@ -216,22 +240,31 @@ def read_unvotes_votes(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE_UNVOTES, UNVOTES_VOTES)
     df = read_csv(path, {"rcid": "int", "country": "str", "vote": "str"})
     _require(df, ["rcid", "country", "vote"], path)
-    _check_codes(df, "vote", list(UNVOTES_VOTE_CODES), path,
-                 f"use one of {list(UNVOTES_VOTE_CODES)}")
+    _check_codes(
+        df, "vote", list(UNVOTES_VOTE_CODES), path, f"use one of {list(UNVOTES_VOTE_CODES)}"
+    )
     names = pd.unique(df["country"])
     iso3 = dict(zip(names, name_to_iso3(names), strict=True))
     df["iso3"] = df["country"].map(iso3)
     if df["iso3"].isna().any():
         line = df["iso3"].isna().idxmax()
-        raise DataError(path, f"unknown country name {df.loc[line, 'country']!r}", row=int(line),
-                        column="country", fix="add it to balances.countries.NAME_FIXES")
+        raise DataError(
+            path,
+            f"unknown country name {df.loc[line, 'country']!r}",
+            row=int(line),
+            column="country",
+            fix="add it to balances.countries.NAME_FIXES",
+        )
     rc = read_roll_calls(raw)
     _check_codes(df, "rcid", rc["rcid"], path, f"every rcid needs a row in {UNVOTES_ROLL_CALLS}")
     df = df.rename_axis("line").reset_index()  # merges below renumber rows; errors cite the line
     df = df.merge(rc.drop(columns="unres"), on="rcid", how="left", validate="many_to_one")
     df = df[df["year"] <= UNVOTES_LAST_YEAR]
-    df = add_codes(df.assign(vote=df["vote"].map(UNVOTES_VOTE_CODES), source="unvotes"),
-                   from_col="iso3", kind="iso3")
+    df = add_codes(
+        df.assign(vote=df["vote"].map(UNVOTES_VOTE_CODES), source="unvotes"),
+        from_col="iso3",
+        kind="iso3",
+    )
     df = _harmonise(df)
     check_unique(df.set_index("line"), ["rcid", "ccode"], path)
     return _finish(df, extra=["important"])
@@ -239,8 +272,9 @@ def read_unvotes_votes(raw: RawFiles) -> pd.DataFrame:
 
 def _finish(df: pd.DataFrame, extra: list[str] | None = None) -> pd.DataFrame:
     cols = _VOTE_COLUMNS + (extra or [])
-    out = df[cols].astype({"rcid": "int64", "session": "int64", "year": "int64",
-                           "ccode": "int64", "vote": "int64"})
+    out = df[cols].astype(
+        {"rcid": "int64", "session": "int64", "year": "int64", "ccode": "int64", "vote": "int64"}
+    )
     return out.sort_values(["year", "rcid", "ccode"], kind="mergesort").reset_index(drop=True)
 
 
@@ -281,13 +315,13 @@ def read_votes(raw: RawFiles, primary: str = "voeten") -> pd.DataFrame:
 
 _SIM_DESCRIPTIONS = {
     "agreement": "share of those roll calls on which both cast the same vote (yes, abstain and no "
-                 "distinct), 0-1",
+    "distinct), 0-1",
     "kappa": "Cohen's kappa: agreement corrected for chance with each state's own vote shares "
-             "(Häge 2011, nominal), -1 to 1; NaN if both cast one kind of vote only",
+    "(Häge 2011, nominal), -1 to 1; NaN if both cast one kind of vote only",
     "pi": "Scott's pi: agreement corrected for chance with the pair's pooled vote shares "
-          "(Häge 2011, nominal), -1 to 1; NaN if both cast one kind of vote only",
+    "(Häge 2011, nominal), -1 to 1; NaN if both cast one kind of vote only",
     "s_abs": "Signorino-Ritter S, absolute distance on yes=1 < abstain=2 < no=3, range 2: "
-             "1 - mean|x-y|, -1 to 1 (Voeten's agreement score = (1 + s_abs)/2)",
+    "1 - mean|x-y|, -1 to 1 (Voeten's agreement score = (1 + s_abs)/2)",
     "s_sq": "Signorino-Ritter S, squared distance on the same scale: 1 - mean((x-y)^2)/2, -1 to 1",
 }
 
@@ -312,9 +346,9 @@ _SIM_DESCRIPTIONS = {
         "n_votes": "number of roll calls in the year on which both states voted (count)",
         **_SIM_DESCRIPTIONS,
         "n_important": "number of US State Department 'important votes' of the year on which "
-                       "both voted (unvotes release, 1983-2017; missing outside those years)",
+        "both voted (unvotes release, 1983-2017; missing outside those years)",
         "agreement_important": "agreement (as `agreement`) on those important votes only, 0-1; "
-                               "missing outside 1983-2017 or without a shared important vote",
+        "missing outside 1983-2017 or without a shared important vote",
     },
 )
 def unga_similarity(raw: RawFiles) -> pd.DataFrame:
@@ -323,8 +357,9 @@ def unga_similarity(raw: RawFiles) -> pd.DataFrame:
     sim = similarity(votes, measures=tuple(MEASURES), states=DYAD_STATES)
     unv = read_unvotes_votes(raw)
     important = similarity(unv[unv["important"] == 1], measures=("agreement",), states=DYAD_STATES)
-    important = important.rename(columns={"agreement": "agreement_important",
-                                          "n_votes": "n_important"})
+    important = important.rename(
+        columns={"agreement": "agreement_important", "n_votes": "n_important"}
+    )
     keys = ["year", "iso3_1", "iso3_2", "ccode1", "ccode2"]
     out = sim.merge(important, on=keys, how="left", validate="one_to_one")
     out["n_important"] = out["n_important"].astype("Int64")
@@ -332,9 +367,15 @@ def unga_similarity(raw: RawFiles) -> pd.DataFrame:
 
 
 _IDEAL_COLUMNS = {
-    "idealpointfp": "ideal_fp", "q5fp": "ideal_fp_q05", "q95fp": "ideal_fp_q95",
-    "nvotesfp": "nvotes_fp", "idealpointall": "ideal_all", "q5all": "ideal_all_q05",
-    "q95all": "ideal_all_q95", "nvotesall": "nvotes_all", "idealpointlegacy": "ideal_legacy",
+    "idealpointfp": "ideal_fp",
+    "q5fp": "ideal_fp_q05",
+    "q95fp": "ideal_fp_q95",
+    "nvotesfp": "nvotes_fp",
+    "idealpointall": "ideal_all",
+    "q5all": "ideal_all_q05",
+    "q95all": "ideal_all_q95",
+    "nvotesall": "nvotes_all",
+    "idealpointlegacy": "ideal_legacy",
     "nvotesLegacy": "nvotes_legacy",
 }
 
@@ -347,8 +388,11 @@ def read_ideal_points(raw: RawFiles) -> pd.DataFrame:
     ``YAR`` and is blank on 17 legacy-only rows).
     """
     path = raw.path(SOURCE_IDEAL, IDEAL_POINTS)
-    kinds = {"ccode": "int", "year": "int",
-             **{c: "int" if c.lower().startswith("nvotes") else "float" for c in _IDEAL_COLUMNS}}
+    kinds = {
+        "ccode": "int",
+        "year": "int",
+        **{c: "int" if c.lower().startswith("nvotes") else "float" for c in _IDEAL_COLUMNS},
+    }
     df = read_csv(path, kinds)
     _require(df, ["ccode", "year"], path)
     _check_ccodes(df, path)
@@ -375,7 +419,7 @@ def read_ideal_points(raw: RawFiles) -> pd.DataFrame:
     ),
     columns={
         "ideal_fp": "ideal point from final-passage votes (posterior mean; scale units = 1 SD "
-                    "of all state-years)",
+        "of all state-years)",
         "ideal_fp_q05": "5% posterior quantile of ideal_fp",
         "ideal_fp_q95": "95% posterior quantile of ideal_fp",
         "nvotes_fp": "number of final-passage votes the estimate rests on (count)",
@@ -384,7 +428,7 @@ def read_ideal_points(raw: RawFiles) -> pd.DataFrame:
         "ideal_all_q95": "95% posterior quantile of ideal_all",
         "nvotes_all": "number of votes ideal_all rests on (count)",
         "ideal_legacy": "session-based ideal point of earlier releases, year = session + 1945 "
-                        "(to 2023)",
+        "(to 2023)",
         "nvotes_legacy": "number of votes ideal_legacy rests on (count)",
     },
 )
@@ -404,9 +448,9 @@ def unga_ideal_points(raw: RawFiles) -> pd.DataFrame:
     ),
     columns={
         "distance_fp": "|ideal_fp(1) - ideal_fp(2)|, final-passage ideal points (to 2024), "
-                       "ideal-point units",
+        "ideal-point units",
         "distance_all": "|ideal_all(1) - ideal_all(2)|, all-vote ideal points (to 2023), "
-                        "ideal-point units",
+        "ideal-point units",
     },
 )
 def unga_idealpoint_distance(raw: RawFiles) -> pd.DataFrame:

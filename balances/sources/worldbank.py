@@ -32,27 +32,107 @@ _PPP_COLUMNS = {"Entity": "str", "Code": "str", "Year": "int", "GDP per capita":
 #: The World Bank's world total: kept in ``wdi_world``.
 WB_WORLD = "WLD"
 #: World Bank regional, income, lending and demographic groups: not states.
-WB_AGGREGATES = frozenset({
-    "AFE", "AFW", "ARB", "CEB", "CSS", "EAP", "EAR", "EAS", "ECA", "ECS", "EMU", "EUU", "FCS",
-    "HIC", "HPC", "IBD", "IBT", "IDA", "IDB", "IDX", "LAC", "LCN", "LDC", "LIC", "LMC", "LMY",
-    "LTE", "MEA", "MIC", "MNA", "NAC", "OED", "OSS", "PRE", "PSS", "PST", "SAS", "SSA", "SSF",
-    "SST", "TEA", "TEC", "TLA", "TMN", "TSA", "TSS", "UMC",
-})
+WB_AGGREGATES = frozenset(
+    {
+        "AFE",
+        "AFW",
+        "ARB",
+        "CEB",
+        "CSS",
+        "EAP",
+        "EAR",
+        "EAS",
+        "ECA",
+        "ECS",
+        "EMU",
+        "EUU",
+        "FCS",
+        "HIC",
+        "HPC",
+        "IBD",
+        "IBT",
+        "IDA",
+        "IDB",
+        "IDX",
+        "LAC",
+        "LCN",
+        "LDC",
+        "LIC",
+        "LMC",
+        "LMY",
+        "LTE",
+        "MEA",
+        "MIC",
+        "MNA",
+        "NAC",
+        "OED",
+        "OSS",
+        "PRE",
+        "PSS",
+        "PST",
+        "SAS",
+        "SSA",
+        "SSF",
+        "SST",
+        "TEA",
+        "TEC",
+        "TLA",
+        "TMN",
+        "TSA",
+        "TSS",
+        "UMC",
+    }
+)
 #: OWID's own aggregates (EU, income groups) and its copies of World Bank regions.
-OWID_AGGREGATES = frozenset({
-    "OWID_EU27", "OWID_HIC", "OWID_LIC", "OWID_LMC", "OWID_UMC",
-    "WB_EAP", "WB_ECA", "WB_LAC", "WB_MENAP", "WB_NA", "WB_SA", "WB_SSA",
-})
+OWID_AGGREGATES = frozenset(
+    {
+        "OWID_EU27",
+        "OWID_HIC",
+        "OWID_LIC",
+        "OWID_LMC",
+        "OWID_UMC",
+        "WB_EAP",
+        "WB_ECA",
+        "WB_LAC",
+        "WB_MENAP",
+        "WB_NA",
+        "WB_SA",
+        "WB_SSA",
+    }
+)
 #: OWID's own codes: Kosovo (no ISO 3166 code; the project uses XKX) and the
 #: world, whose per-capita figure is the World Bank's WLD series.
 OWID_CODE_FIXES: dict[str, str] = {"OWID_KOS": "XKX", "OWID_WRL": WB_WORLD}
 #: Dependent territories, special administrative regions and Palestine: no COW
 #: state code, so no row in a state-year table (China's figures exclude Hong
 #: Kong and Macao, as the World Bank publishes them).
-TERRITORIES = frozenset({
-    "ABW", "ASM", "BMU", "CHI", "CUW", "CYM", "FRO", "GIB", "GRL", "GUM", "HKG", "IMN", "MAC",
-    "MAF", "MNP", "NCL", "PRI", "PSE", "PYF", "SXM", "TCA", "VGB", "VIR",
-})
+TERRITORIES = frozenset(
+    {
+        "ABW",
+        "ASM",
+        "BMU",
+        "CHI",
+        "CUW",
+        "CYM",
+        "FRO",
+        "GIB",
+        "GRL",
+        "GUM",
+        "HKG",
+        "IMN",
+        "MAC",
+        "MAF",
+        "MNP",
+        "NCL",
+        "PRI",
+        "PSE",
+        "PYF",
+        "SXM",
+        "TCA",
+        "VGB",
+        "VIR",
+    }
+)
 
 _VALUES = ("gdp_current_usd", "population", "gdp_pc_ppp_const2021")
 _COLUMN_DOCS = {
