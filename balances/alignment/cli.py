@@ -1,10 +1,10 @@
 """``balances alignment``: the outcome dataset, its build, its validation and its inputs.
 
-    balances alignment [--pairs RUS,CHN ...] [--start Y] [--end Y] [--format csv|parquet|table]
-                       [--output FILE]
-    balances alignment build [--dynamics random_walk|ar1] [--scheduler ADDRESS]
-    balances alignment validate [--stability]
-    balances alignment inputs
+balances alignment [--pairs RUS,CHN ...] [--start Y] [--end Y] [--format csv|parquet|table]
+                   [--output FILE]
+balances alignment build [--dynamics random_walk|ar1] [--scheduler ADDRESS]
+balances alignment validate [--stability]
+balances alignment inputs
 """
 
 from __future__ import annotations
