@@ -83,7 +83,8 @@ def test_bad_blocks_fail_with_file_and_entry_named(
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     block = BLOCK.format(id="a", compute=GOOD_COMPUTE, extra="")
     with pytest.raises(
-        RegistryError, match=r"f1\.yml, indicator 'a': duplicate id \(first declared in .*f0\.yml"
+        RegistryError,
+        match=r"f1\.yml, line 2, column 5: indicator 'a': duplicate id \(first declared in .*f0\.yml",
     ):
         _load(_reg(tmp_path, block, block))
 

@@ -18,15 +18,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from balances.countries import is_known_iso3
+from balances.declare import read_document, require_list, shown, validate
 from balances.errors import RegistryError
 from balances.indicators.ops import NESTED, NESTED_LISTS, OPS, SIGNATURES, Context, OpError
+from balances.triad import ROLES
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 USER_ENV = "BALANCES_USER_DIR"
 ENTRY_POINT_GROUP = "balances.indicators"
+#: Suffixes of indicator files (both spellings of YAML are read).
+YAML_SUFFIXES = (".yml", ".yaml")
+#: Group names a ``states`` or ``among`` argument may use instead of a list.
+STATE_GROUPS = ("all", "great_powers", "triad")
 
 Lens = Literal["power", "threat", "interests", "alignment"]
 LENSES: tuple[str, ...] = ("power", "threat", "interests")
@@ -106,6 +112,7 @@ def check_expression(
         for col in node.get("where") or {}:
             if col not in set(columns[table]):
                 raise ValueError(f"{path}.where: table {table!r} has no column {col!r}")
+    _check_states(node, path)
     for key in NESTED & args:
         check_expression(node[key], sources, columns, f"{path}.{key}")
     for key in NESTED_LISTS & args:
@@ -113,6 +120,45 @@ def check_expression(
             raise ValueError(f"{path}.{key}: expected a non-empty list of expressions")
         for i, sub in enumerate(node[key]):
             check_expression(sub, sources, columns, f"{path}.{key}[{i}]")
+
+
+def _check_state(who: Any, path: str) -> None:
+    if not (isinstance(who, str) and (who in ROLES or is_known_iso3(who))):
+        raise ValueError(
+            f"{path}: {shown(who)} is neither a role ({', '.join(ROLES)}) "
+            "nor a known ISO3 code (e.g. RUS, CHN, USA)"
+        )
+
+
+def _check_states(node: Mapping[str, Any], path: str) -> None:
+    """Every state an expression names is a role or a known ISO3 code, when it loads."""
+    if "state" in node:
+        _check_state(node["state"], f"{path}.state")
+    if "dyad" in node:
+        dyad = node["dyad"]
+        if not isinstance(dyad, list) or len(dyad) != 2:
+            raise ValueError(
+                f"{path}.dyad: expected two states [from, to], e.g. [focal1, focal2]; "
+                f"got {shown(dyad)}"
+            )
+        for i, who in enumerate(dyad):
+            _check_state(who, f"{path}.dyad[{i}]")
+    for key in ("states", "among"):
+        if key not in node:
+            continue
+        group = node[key]
+        if isinstance(group, str) and (
+            group in STATE_GROUPS or group in ROLES or is_known_iso3(group)
+        ):
+            continue
+        if isinstance(group, list) and group:
+            for i, who in enumerate(group):
+                _check_state(who, f"{path}.{key}[{i}]")
+            continue
+        raise ValueError(
+            f"{path}.{key}: expected a group ({', '.join(STATE_GROUPS)}) or a list of roles "
+            f"and ISO3 codes; got {shown(group)}"
+        )
 
 
 def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
@@ -123,6 +169,23 @@ def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
         raise
     except KeyError as exc:
         raise OpError(f"operation {node['op']!r}: {exc}") from exc
+
+
+def declaration_files(directory: Path) -> list[Path]:
+    """The indicator files of a directory: ``*.yml`` and ``*.yaml``, sorted by name."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+
+
+def _path_loc(path: str) -> tuple[str | int, ...]:
+    """``compute.args[1].table`` -> ``("compute", "args", 1, "table")``."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        loc.append(name)
+        for idx in rest.rstrip("]").split("]["):
+            if idx.isdigit():
+                loc.append(int(idx))
+    return tuple(loc)
 
 
 def indicator_dirs(user_dir: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -163,47 +226,35 @@ def load_registry(
     """
     out: dict[str, Indicator] = {}
     for d in dirs if dirs is not None else indicator_dirs():
-        for path in sorted(Path(d).glob("*.yml")):
-            try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                raise RegistryError(f"{path}: not valid YAML ({exc})") from exc
-            if (
-                not isinstance(doc, dict)
-                or set(doc) != {"indicators"}
-                or not isinstance(doc["indicators"], list)
-            ):
-                raise RegistryError(
-                    f"{path}: expected one top-level key 'indicators' holding a list"
-                )
-            for i, block in enumerate(doc["indicators"]):
+        for path in declaration_files(Path(d)):
+            doc = read_document(path, "indicator file")
+            for i, block in enumerate(require_list(doc, "indicators")):
                 name = block.get("id", f"#{i + 1}") if isinstance(block, dict) else f"#{i + 1}"
-                where = f"{path}, indicator {name!r}"
-                if not isinstance(block, dict):
-                    raise RegistryError(f"{where}: expected a mapping")
-                try:
-                    ind = Indicator(**block, origin=str(path))
-                except ValidationError as exc:
-                    problems = "; ".join(
-                        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-                    )
-                    raise RegistryError(f"{where}: {problems}") from exc
+                where = f"indicator {shown(name, 60)}"
+                ind = validate(
+                    Indicator, block, doc, loc=("indicators", i), where=where, origin=str(path)
+                )
+                at = ("indicators", i)
                 if ind.id in out:
-                    raise RegistryError(
-                        f"{where}: duplicate id (first declared in {out[ind.id].origin})"
+                    raise doc.error(
+                        (*at, "id"),
+                        f"{where}: duplicate id (first declared in {out[ind.id].origin})",
                     )
                 missing = [s for s in ind.sources if s not in columns]
                 if missing:
-                    raise RegistryError(
+                    raise doc.error(
+                        (*at, "sources"),
                         f"{where}: source table(s) {missing} not found; "
-                        f"available: {sorted(columns)}"
+                        f"available: {sorted(columns)}",
                     )
                 try:
                     check_expression(ind.compute, ind.sources, columns)
                     if ind.estimate is not None:
                         check_expression(ind.estimate, ind.sources, columns, "estimate")
                 except ValueError as exc:
-                    raise RegistryError(f"{where}: {exc}") from exc
+                    raise doc.error(
+                        (*at, *_path_loc(str(exc).split(":")[0])), f"{where}: {exc}"
+                    ) from exc
                 out[ind.id] = ind
     return out
 
