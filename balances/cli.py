@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from balances import __version__
-from balances.errors import BalancesError
+from balances.errors import BalancesError, BalancesWarning
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
@@ -469,11 +470,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SHOW_WARNING = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """Print the package's own warnings as one line, others as Python does."""
+    if issubclass(category, BalancesWarning):
+        print(f"balances: warning: {message}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``balances`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", BalancesWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except BalancesError as exc:
         print(f"balances: error: {exc}", file=sys.stderr)
         return 2

@@ -67,3 +67,12 @@ class ParameterError(BalancesError, ValueError):
         self.value = value
         self.allowed = allowed
         super().__init__(f"parameter {name!r} = {value!r} is not allowed; expected {allowed}")
+
+
+class BalancesWarning(UserWarning):
+    """Something a researcher should know that does not stop the run.
+
+    For instance a user indicator with no value in any year, or one whose
+    single value normalises to the midpoint. The command line prints these as
+    ``balances: warning: ...``.
+    """

@@ -121,13 +121,25 @@ def _value(args: Mapping[str, Any], ctx: Context) -> pd.Series:
             ctx.missing.append(f"{args['table']} has no rows for {iso}")
     elif "dyad" in args:
         a, b = (ctx.triad.resolve(x) for x in args["dyad"])
-        df = df[(df["iso3_1"] == a) & (df["iso3_2"] == b)]
-        if df.empty:
-            ctx.missing.append(
-                f"{args['table']} has no rows for the dyad {a}-{b} "
-                "(dyad tables keep only config.DYAD_STATES)"
-            )
+        rows = df[(df["iso3_1"] == a) & (df["iso3_2"] == b)]
+        if rows.empty:
+            ctx.missing.append(_missing_dyad(df, args, a, b))
+        df = rows
     return ctx.align(df.set_index("year")[args["column"]])
+
+
+def _missing_dyad(df: pd.DataFrame, args: Mapping[str, Any], a: str, b: str) -> str:
+    """Why a directed dyad has no rows, naming the reversed dyad when that one is there."""
+    if ((df["iso3_1"] == b) & (df["iso3_2"] == a)).any():
+        return (
+            f"{args['table']} has rows for the dyad {b}-{a} but none for {a}-{b}: dyad rows "
+            f"are directed (iso3_1 -> iso3_2), so add rows {a},{b} or write "
+            f"dyad: [{args['dyad'][1]}, {args['dyad'][0]}]"
+        )
+    return (
+        f"{args['table']} has no rows for the dyad {a}-{b} "
+        "(dyad tables keep only config.DYAD_STATES)"
+    )
 
 
 @op("sum", {"table", "column", "states"}, {"where", "min_count"})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,9 +19,16 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START, STUDY_START
 from balances.countries import add_codes, is_known_iso3, to_iso3
 from balances.data import load_table, tables
-from balances.errors import DataError, ParameterError
+from balances.errors import BalancesWarning, DataError, ParameterError
 from balances.indicators.ops import Context, OpError
-from balances.indicators.registry import Indicator, evaluate, indicator_dirs, load_registry
+from balances.indicators.registry import (
+    BUILTIN_DIR,
+    YAML_SUFFIXES,
+    Indicator,
+    evaluate,
+    indicator_dirs,
+    load_registry,
+)
 from balances.io import check_unique, coerce
 from balances.triad import Triad
 
@@ -110,6 +118,21 @@ class Tables:
         for d in self.dirs[1:]:
             for path in sorted(Path(d).glob("*.csv")):
                 self.user[path.stem] = path
+            ignored = [
+                p.name
+                for p in sorted(Path(d).iterdir())
+                if p.is_file()
+                and not p.name.startswith(".")
+                and p.suffix not in (".csv", *YAML_SUFFIXES)
+                and not p.stem.upper().startswith(("README", "LICENSE"))
+            ]
+            if ignored:
+                warnings.warn(
+                    f"{d}: ignored {', '.join(ignored)}; an indicator directory holds "
+                    "tables as .csv and indicators as .yml or .yaml",
+                    BalancesWarning,
+                    stacklevel=2,
+                )
         clash = set(self.user) & set(tables())
         if clash:
             raise DataError(
@@ -219,13 +242,46 @@ def compute_panel(
                     "lens": ind.lens,
                     "value": values.to_numpy(),
                     "status": status,
-                    "note": np.where(values.isna(), note, ""),
+                    "note": np.where(values.isna(), note, _present_note(ind, values, years)),
                 }
             )
         )
+        if values.isna().all() and _is_users(ind):
+            warnings.warn(
+                f"indicator {iid!r} ({ind.origin}) has no value in {start}-{end}: {note}",
+                BalancesWarning,
+                stacklevel=2,
+            )
     if not frames:
         return pd.DataFrame(columns=["year", "indicator", "lens", "value", "status", "note"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _is_users(ind: Indicator) -> bool:
+    """Whether an indicator comes from a user's directory or a plugin, not the package."""
+    return bool(ind.origin) and Path(ind.origin).resolve().parent != BUILTIN_DIR
+
+
+def _present_note(ind: Indicator, values: pd.Series, years: pd.Index) -> str:
+    """The note on present values: empty, unless the series has a single value.
+
+    A series with one distinct value (one year of data, or a constant) has no
+    spread to normalise: min-max and rank put it at 50 and z-score at 50 too,
+    so it holds every year's score at the midpoint for its weight. For a
+    user's own indicator (where a one-year example is the usual cause) that is
+    said in the note of each of its values and warned about.
+    """
+    present = values.dropna()
+    if not _is_users(ind) or len(years) < 2 or present.empty or present.nunique() > 1:
+        return ""
+    n = len(present)
+    note = (
+        f"one value ({present.iloc[0]:.6g}) in {n} year{'s' if n > 1 else ''} of "
+        f"{years[0]}-{years[-1]}: normalised over the panel it scores 50 (the midpoint) "
+        "and does not move the score from year to year"
+    )
+    warnings.warn(f"indicator {ind.id!r} ({ind.origin}) has {note}", BalancesWarning, stacklevel=3)
+    return note
 
 
 def _matches(only_for: str, triad: Triad) -> bool:
