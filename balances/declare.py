@@ -13,7 +13,7 @@ scoring specs, Ko's claims and the periods file are all read through
 
 Every error is a :class:`DeclarationError` naming the file, the line and the
 column when known, and what is wrong; any value quoted in a message is cut to
-:data:`MAX_SHOWN` characters by :func:`shown`.
+:data:`~balances.errors.MAX_SHOWN` characters by :func:`~balances.errors.shown`.
 
 Examples
 --------
@@ -37,10 +37,22 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from balances.errors import RegistryError
+from balances.errors import MAX_SHOWN, RegistryError, shown
 
-#: Longest repr of a value quoted in an error message.
-MAX_SHOWN = 80
+__all__ = [
+    "MAX_SHOWN",
+    "DeclarationError",
+    "Document",
+    "StrictLoader",
+    "describe",
+    "load_model",
+    "load_yaml",
+    "load_yaml_text",
+    "read_document",
+    "shown",
+    "validate",
+]
+
 #: Largest YAML file read (the biggest the project ships is a few tens of kB).
 MAX_BYTES = 2_000_000
 #: Deepest nesting of mappings and lists accepted.
@@ -48,25 +60,6 @@ MAX_DEPTH = 64
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
-
-
-def shown(value: Any, limit: int = MAX_SHOWN) -> str:
-    """``repr(value)`` cut to ``limit`` characters, for error messages.
-
-    Examples
-    --------
-    >>> shown("x" * 200, limit=12)
-    "'xxxxxxx...[202 chars]"
-    >>> shown(3)
-    '3'
-    """
-    try:
-        text = repr(value)
-    except RecursionError:
-        text = f"<{type(value).__name__}>"
-    if len(text) <= limit:
-        return text
-    return f"{text[: max(limit - 4, 1)]}...[{len(text)} chars]"
 
 
 class DeclarationError(RegistryError):

@@ -53,6 +53,13 @@ from balances.config import PACKAGE_DIR, PANEL_END, PROJECT_DIR, STUDY_START, pr
 from balances.declare import load_yaml, shown
 from balances.errors import ParameterError, RegistryError
 from balances.io import atomic_path, sha256, write_text_atomic
+from balances.params import (
+    DEFAULT_DRAWS,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+)
 
 if TYPE_CHECKING:
     import nbformat
@@ -132,11 +139,11 @@ class _Strict(BaseModel):
 
 
 class _Defaults(_Strict):
-    focal: Focal = "RUS,CHN"
-    reference: Iso3 = "USA"
-    spec: Name = "default"
-    draws: int = 1000
-    seed: int = 0
+    focal: Focal = DEFAULT_FOCAL
+    reference: Iso3 = DEFAULT_REFERENCE
+    spec: Name = DEFAULT_SPEC
+    draws: int = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
 
 
 class _PeriodEntry(_Strict):
