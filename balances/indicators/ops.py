@@ -220,8 +220,6 @@ def _active(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 
 
 def _sub(args: Mapping[str, Any], key: str, ctx: Context) -> pd.Series:
-    from balances.indicators.registry import evaluate
-
     return evaluate(args[key], ctx)
 
 
@@ -239,16 +237,12 @@ def _difference(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 @op("mean_of", {"args"})
 def _mean_of(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     """Mean of several expressions, NaN where any is NaN."""
-    from balances.indicators.registry import evaluate
-
     parts = pd.concat([evaluate(a, ctx) for a in args["args"]], axis=1)
     return parts.mean(axis=1, skipna=False)
 
 
 @op("sum_of", {"args"})
 def _sum_of(args: Mapping[str, Any], ctx: Context) -> pd.Series:
-    from balances.indicators.registry import evaluate
-
     parts = pd.concat([evaluate(a, ctx) for a in args["args"]], axis=1)
     return parts.sum(axis=1, min_count=parts.shape[1])
 
@@ -301,6 +295,16 @@ def _indicator(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 def _scale(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     """Multiply by a constant (unit changes, e.g. 100 for percent)."""
     return _sub(args, "x", ctx) * float(args["by"])
+
+
+def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
+    """Evaluate an expression tree to a float Series indexed by year."""
+    try:
+        return OPS[node["op"]](node, ctx).astype("float64")
+    except OpError:
+        raise
+    except KeyError as exc:
+        raise OpError(f"operation {node['op']!r}: {exc}") from exc
 
 
 #: Arguments holding sub-expressions (checked recursively at load time).

@@ -23,7 +23,15 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from balances.countries import is_known_iso3
 from balances.declare import read_document, require_list, shown, validate
 from balances.errors import RegistryError
-from balances.indicators.ops import NESTED, NESTED_LISTS, OPS, SIGNATURES, Context, OpError
+from balances.indicators.ops import (  # noqa: F401 - evaluate is part of this module's API
+    NESTED,
+    NESTED_LISTS,
+    OPS,
+    SIGNATURES,
+    Context,
+    OpError,
+    evaluate,
+)
 from balances.triad import ROLES
 
 BUILTIN_DIR = Path(__file__).resolve().parent
@@ -159,16 +167,6 @@ def _check_states(node: Mapping[str, Any], path: str) -> None:
             f"{path}.{key}: expected a group ({', '.join(STATE_GROUPS)}) or a list of roles "
             f"and ISO3 codes; got {shown(group)}"
         )
-
-
-def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
-    """Evaluate an expression tree to a float Series indexed by year."""
-    try:
-        return OPS[node["op"]](node, ctx).astype("float64")
-    except OpError:
-        raise
-    except KeyError as exc:
-        raise OpError(f"operation {node['op']!r}: {exc}") from exc
 
 
 def declaration_files(directory: Path) -> list[Path]:
