@@ -391,3 +391,21 @@ def require_list(doc: Document, key: str) -> Sequence[Any]:
         got = sorted(map(str, data)) if isinstance(data, dict) else type(data).__name__
         raise doc.error((), f"expected one top-level key {key!r} holding a list (got {shown(got)})")
     return data[key]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m balances.declare FILE...``: check that each YAML file loads strictly."""
+    import sys
+
+    failed = 0
+    for name in sys.argv[1:] if argv is None else argv:
+        try:
+            read_document(name, "YAML file")
+        except DeclarationError as exc:
+            print(exc, file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
