@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from balances.errors import DataError
+from balances.errors import DataError, shown
 
 Kind = Literal["int", "float", "str"]
 
@@ -104,7 +104,7 @@ def coerce(df: pd.DataFrame, columns: Mapping[str, Kind], path: object) -> pd.Da
             line = bad.idxmax()
             raise DataError(
                 path,
-                f"non-numeric value {raw.loc[line]!r} in a numeric column",
+                f"non-numeric value {shown(raw.loc[line])} in a numeric column",
                 row=int(line),
                 column=col,
                 fix="correct the cell or mark it missing",

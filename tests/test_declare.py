@@ -303,3 +303,26 @@ def test_copy_of_the_project_files_still_loads(tmp_path: Path) -> None:
     assert len(_catalogue(d)) == len(list(CATALOGUE_DIR.glob("*.yml")))
     assert load_claims.__wrapped__(CLAIMS_FILE).claims
     assert load_periods().periods
+
+
+def test_every_declaration_model_rejects_unknown_fields() -> None:
+    """Each pydantic model of the package forbids unknown keys (one loader, one strictness)."""
+    import importlib
+    import pkgutil
+
+    from pydantic import BaseModel
+
+    import balances
+
+    for info in pkgutil.walk_packages(balances.__path__, "balances."):
+        importlib.import_module(info.name)
+    seen: list[type[BaseModel]] = []
+    todo = list(BaseModel.__subclasses__())
+    while todo:
+        cls = todo.pop()
+        todo.extend(cls.__subclasses__())
+        if cls.__module__.startswith("balances."):
+            seen.append(cls)
+    assert len(seen) >= 10
+    lax = [f"{c.__module__}.{c.__name__}" for c in seen if c.model_config.get("extra") != "forbid"]
+    assert lax == []

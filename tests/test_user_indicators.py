@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from balances.cli import main
-from balances.errors import BalancesWarning, RegistryError
+from balances.errors import BalancesWarning, DataError, RegistryError
 from balances.indicators.panel import Tables, compute_panel
 from balances.triad import Triad
 
@@ -193,3 +193,21 @@ def test_readme_documents_levels_roles_and_dyads() -> None:
         "balances: warning:",
     ):
         assert fragment in section, fragment
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", r"my_bases\.csv: the file is empty"),
+        ("iso3,year,bases\nRUS,2000,inf\n", r"line 2, column 'bases': infinite value inf"),
+        ("iso3,year,bases\nRUS,2000,3\nCHN,2000,-inf\n", r"line 3, column 'bases': infinite value"),
+        ("iso3,year,bases\nRUS,2000," + "9" * 5000 + "x\n", r"non-numeric value '9{70}"),
+    ],
+)
+def test_an_empty_or_infinite_user_table_is_one_clear_error(
+    tmp_path: Path, text: str, match: str
+) -> None:
+    d = _dir(tmp_path, {"my_bases.csv": text, "mine.yml": _yaml()})
+    with pytest.raises(DataError, match=match) as info:
+        Tables(d).registry()
+    assert len(str(info.value)) < 400

@@ -19,7 +19,7 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START, STUDY_START
 from balances.countries import add_codes, is_known_iso3, to_iso3
 from balances.data import load_table, tables
-from balances.errors import BalancesWarning, DataError, ParameterError
+from balances.errors import BalancesWarning, DataError, ParameterError, shown
 from balances.indicators.ops import Context, OpError
 from balances.indicators.registry import (
     BUILTIN_DIR,
@@ -44,8 +44,14 @@ def read_user_table(path: Path) -> pd.DataFrame:
     """
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=["", "NA", "NaN"])
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            path,
+            "the file is empty",
+            fix="write a header line (iso3,year,...) and one row per value",
+        ) from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, f"cannot be read as CSV ({exc})") from exc
+        raise DataError(path, f"cannot be read as CSV ({shown(str(exc), 200)})") from exc
     df.index = pd.RangeIndex(2, len(df) + 2)
     if "year" not in df.columns:
         raise DataError(
@@ -71,6 +77,17 @@ def read_user_table(path: Path) -> pd.DataFrame:
         },
         path,
     )
+    for col in numeric:
+        infinite = np.isinf(df[col].to_numpy(dtype="float64", na_value=np.nan))
+        if col != "year" and infinite.any():
+            line = df.index[infinite.argmax()]
+            raise DataError(
+                path,
+                f"infinite value {float(df.loc[line, col])}",
+                row=int(line),
+                column=col,
+                fix="write a finite number, or leave the cell empty for a missing value",
+            )
     for col in keys:
         if col.startswith("iso3"):
             bad = ~df[col].map(lambda c: isinstance(c, str) and is_known_iso3(c))
