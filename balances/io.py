@@ -165,7 +165,7 @@ def check_known(
         line = bad.idxmax()
         raise DataError(
             path,
-            f"unknown {what} {df.loc[line, column]!r}",
+            f"unknown {what} {shown(df.loc[line, column])}",
             row=int(line),
             column=column,
             fix=f"map it in the loader's fixes table or drop it explicitly as a non-{what}",

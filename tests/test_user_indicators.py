@@ -211,3 +211,19 @@ def test_an_empty_or_infinite_user_table_is_one_clear_error(
     with pytest.raises(DataError, match=match) as info:
         Tables(d).registry()
     assert len(str(info.value)) < 400
+
+
+def test_huge_values_in_user_files_are_quoted_truncated(tmp_path: Path) -> None:
+    huge = "Z" * 50_000
+    d = _dir(tmp_path, {"my_bases.csv": f"iso3,year,bases\n{huge},2000,1\n", "mine.yml": _yaml()})
+    with pytest.raises(DataError, match="unknown ISO3 code 'ZZZ") as info:
+        Tables(d).registry()
+    assert len(str(info.value)) < 400
+    (tmp_path / "b").mkdir()
+    d2 = _dir(
+        tmp_path / "b",
+        {"my_bases.csv": BASES, "mine.yml": _yaml(RATIO.replace("op: ratio", f"op: {huge}"))},
+    )
+    with pytest.raises(RegistryError, match="unknown operation 'ZZZ") as info2:
+        Tables(d2).registry()
+    assert len(str(info2.value)) < 1200

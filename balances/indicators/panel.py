@@ -95,7 +95,7 @@ def read_user_table(path: Path) -> pd.DataFrame:
                 line = bad.idxmax()
                 raise DataError(
                     path,
-                    f"unknown ISO3 code {df.loc[line, col]!r}",
+                    f"unknown ISO3 code {shown(df.loc[line, col])}",
                     row=int(line),
                     column=col,
                     fix="use ISO 3166-1 alpha-3 codes such as RUS, CHN, USA",
@@ -106,7 +106,10 @@ def read_user_table(path: Path) -> pd.DataFrame:
         if bad.any():
             line = bad.idxmax()
             raise DataError(
-                path, f"unknown COW code {df.loc[line, 'ccode']!r}", row=int(line), column="ccode"
+                path,
+                f"unknown COW code {shown(df.loc[line, 'ccode'])}",
+                row=int(line),
+                column="ccode",
             )
         df["iso3"] = known
     years = df["year"]

@@ -98,28 +98,28 @@ def check_expression(
         raise ValueError(f"{path}: expected a mapping with an 'op'")
     name = node["op"]
     if name not in OPS:
-        raise ValueError(f"{path}.op: unknown operation {name!r}; known: {sorted(OPS)}")
+        raise ValueError(f"{path}.op: unknown operation {shown(name)}; known: {sorted(OPS)}")
     required, optional = SIGNATURES[name]
     args = set(node) - {"op"}
     if missing := required - args:
-        raise ValueError(f"{path}: operation {name!r} needs {sorted(missing)}")
+        raise ValueError(f"{path}: operation {shown(name)} needs {sorted(missing)}")
     if unknown := args - required - optional:
         raise ValueError(
-            f"{path}: operation {name!r} does not take {sorted(unknown)}; "
+            f"{path}: operation {shown(name)} does not take {shown(sorted(unknown))}; "
             f"allowed: {sorted(required | optional)}"
         )
     if "table" in node:
         table = node["table"]
         if table not in set(sources):
-            raise ValueError(f"{path}.table: {table!r} is not among the indicator's sources")
+            raise ValueError(f"{path}.table: {shown(table)} is not among the indicator's sources")
         if table not in columns:
-            raise ValueError(f"{path}.table: no table {table!r}; available: {sorted(columns)}")
+            raise ValueError(f"{path}.table: no table {shown(table)}; available: {sorted(columns)}")
         for key in ("column", "year_column", "start_column", "end_column"):
             if key in node and node[key] not in set(columns[table]):
-                raise ValueError(f"{path}.{key}: table {table!r} has no column {node[key]!r}")
+                raise ValueError(f"{path}.{key}: table {table!r} has no column {shown(node[key])}")
         for col in node.get("where") or {}:
             if col not in set(columns[table]):
-                raise ValueError(f"{path}.where: table {table!r} has no column {col!r}")
+                raise ValueError(f"{path}.where: table {table!r} has no column {shown(col)}")
     _check_states(node, path)
     for key in NESTED & args:
         check_expression(node[key], sources, columns, f"{path}.{key}")
