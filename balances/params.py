@@ -166,7 +166,11 @@ class RunParams(BaseModel):
                 raise ParameterError("spec", spec, ALLOWED["spec"])
             user = out.get("indicators_dir")
             if user is not None:
-                if not isinstance(user, str | os.PathLike) or not Path(user).is_dir():
+                if (
+                    not isinstance(user, str | os.PathLike)
+                    or not str(user)
+                    or not Path(user).is_dir()
+                ):
                     raise ParameterError("indicators_dir", user, ALLOWED["indicators_dir"])
                 out["indicators_dir"] = Path(user)
         except ParameterError as exc:

@@ -67,6 +67,7 @@ def test_frozen() -> None:
         ({"spec": 3}, "spec", "a preset name"),
         ({"spec": {"normalise": "cubic"}}, "spec", "fields of ScoringSpec"),
         ({"indicators_dir": "/no/such/dir"}, "indicators_dir", "an existing directory"),
+        ({"indicators_dir": ""}, "indicators_dir", "an existing directory"),
         ({"colour": "red"}, "colour", "one of focal, reference"),
     ],
 )
