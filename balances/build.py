@@ -16,7 +16,14 @@ import pandas as pd
 
 from balances import __version__
 from balances.errors import DataError, RegistryError
-from balances.io import PROVENANCE_FILE, atomic_path, read_provenance, sha256, write_text_atomic
+from balances.io import (
+    PROVENANCE_FILE,
+    atomic_path,
+    read_provenance,
+    sha256,
+    table_file,
+    write_text_atomic,
+)
 from balances.sources import LEVEL_KEYS, TableSpec, load_all_loaders
 from balances.sources.raw import RawFiles
 
@@ -82,6 +89,15 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
 
 
+def to_parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Parquet bytes of a table (zstd, no index): deterministic for one pyarrow version."""
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, compression="zstd", engine="pyarrow")
+    return buf.getvalue()
+
+
 def build(
     raw_root: Path,
     out_dir: Path,
@@ -126,12 +142,12 @@ def build(
         undeclared = sorted(set(raw.used) - set(spec.sources))
         if undeclared:
             raise RegistryError(f"table {name!r} read source(s) {undeclared} it does not declare")
-        data = to_csv_bytes(df)
+        data = to_parquet_bytes(df) if spec.fmt == "parquet" else to_csv_bytes(df)
         built[name] = (data, _provenance(spec, df, data, raw))
     prov_path = out_dir / PROVENANCE_FILE
     provenance = read_provenance(out_dir) if only is not None and prov_path.exists() else {}
     for name, (data, prov) in built.items():
-        with atomic_path(out_dir / f"{name}.csv") as tmp:
+        with atomic_path(out_dir / tables[name].filename) as tmp:
             tmp.write_bytes(data)
         provenance[name] = prov
     provenance = {k: provenance[k] for k in sorted(provenance) if k in tables}
@@ -164,6 +180,7 @@ def _provenance(spec: TableSpec, df: pd.DataFrame, data: bytes, raw: RawFiles) -
         "sha256": hashlib.sha256(data).hexdigest(),
         "sources": sources,
         "built_by": f"balances {__version__}",
+        **({"file": spec.filename} if spec.fmt != "csv" else {}),
     }
 
 
@@ -177,7 +194,7 @@ def check_processed(out_dir: Path) -> list[str]:
     """
     lines = []
     for name, prov in read_provenance(out_dir).items():
-        path = out_dir / f"{name}.csv"
+        path = out_dir / table_file(name, prov)
         if not path.is_file():
             raise DataError(
                 path,

@@ -9,7 +9,7 @@ import pandas as pd
 
 from balances.config import processed_dir
 from balances.errors import DataError
-from balances.io import read_provenance, sha256
+from balances.io import read_provenance, sha256, table_file
 
 _DTYPE_READ = {"Int64": "Int64", "int64": "int64", "float64": "float64", "object": "string"}
 
@@ -21,13 +21,15 @@ def _load(directory: Path, name: str) -> pd.DataFrame:
         raise DataError(
             directory / f"{name}.csv", "no such processed table", fix=f"use one of {sorted(prov)}"
         )
-    path = directory / f"{name}.csv"
+    path = directory / table_file(name, prov[name])
     if not path.is_file():
         raise DataError(path, "processed table missing", fix="run `balances data build`")
     if sha256(path) != prov[name]["sha256"]:
         raise DataError(
             path, "content does not match provenance.json", fix="run `balances data build`"
         )
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
     dtypes = {c: _DTYPE_READ.get(t, t) for c, t in prov[name]["dtypes"].items()}
     df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
     for col in df.columns[df.dtypes == "string"]:

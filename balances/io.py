@@ -203,6 +203,11 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
 PROVENANCE_FILE = "provenance.json"
 
 
+def table_file(name: str, prov: dict) -> str:
+    """File name of processed table ``name`` (provenance written before Parquet had none: CSV)."""
+    return str(prov.get("file", f"{name}.csv"))
+
+
 def read_provenance(out_dir: Path) -> dict[str, dict]:
     """Read ``provenance.json`` of a processed directory.
 
