@@ -43,9 +43,10 @@ data: install  ## rebuild data/processed from the raw files in BALANCES_RAW_DIR
 check: install  ## verify processed tables and raw files against their hashes
 	$(BIN)/balances data check
 
-lint: install  ## ruff check and format check
+lint: install  ## ruff check, format check, mypy on the modules held clean (pyproject [tool.mypy])
 	$(BIN)/ruff check balances tests bench
 	$(BIN)/ruff format --check balances tests bench
+	$(BIN)/mypy
 
 bench: install  ## run the benchmark scripts (they print their figures)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

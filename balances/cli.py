@@ -9,13 +9,29 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from balances import __version__
-from balances.errors import BalancesError
+from balances.config import PANEL_END, STUDY_START
+from balances.errors import BalancesError, BalancesWarning
+from balances.params import (
+    DEFAULT_DRAWS,
+    DEFAULT_END,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+    DEFAULT_START,
+    MAX_DRAWS,
+    RunParams,
+)
+
+#: The parameters of a scoring run, as the command line names them.
+RUN_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "indicators_dir")
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
@@ -170,8 +186,14 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- indicators and scores
 def _triad_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--focal", default="RUS,CHN", help="focal pair, ISO3 codes (default RUS,CHN)")
-    p.add_argument("--reference", default="USA", help="reference power, ISO3 (default USA)")
+    p.add_argument(
+        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default {DEFAULT_FOCAL})"
+    )
+    p.add_argument(
+        "--reference",
+        default=DEFAULT_REFERENCE,
+        help=f"reference power, ISO3 (default {DEFAULT_REFERENCE})",
+    )
     p.add_argument(
         "--indicators-dir",
         help="directory of your own indicator YAML files and CSV tables "
@@ -181,10 +203,10 @@ def _triad_args(p: argparse.ArgumentParser) -> None:
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
     from balances.indicators.panel import Tables, compute_panel
-    from balances.triad import Triad
 
-    source = Tables(args.indicators_dir)
-    triad = Triad.parse(args.focal, args.reference)
+    params = _params(args, "focal", "reference", "start", "end", "indicators_dir")
+    source = Tables(params.indicators_dir)
+    triad = params.triad
     if args.lens == "alignment":
         from balances.ladder import as_panel, ladder, registry_rows
 
@@ -225,20 +247,16 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
-    from balances.analysis import score
+def _params(args: argparse.Namespace, *names: str) -> RunParams:
+    """The run parameters given on the command line, validated once."""
+    return RunParams(**{n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
 
-    res = score(
-        focal=args.focal,
-        reference=args.reference,
-        start=args.start,
-        end=args.end,
-        spec=args.spec,
-        draws=args.draws,
-        seed=args.seed,
-        indicators_dir=args.indicators_dir,
-    )
-    emit(res.table(), args.format)
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from balances.analysis import run
+
+    params = _params(args, *RUN_ARGS)
+    emit(run(params).table(), args.format)
     return 0
 
 
@@ -302,7 +320,8 @@ def _cmd_ko(args: argparse.Namespace) -> int:
 def _cmd_breaks(args: argparse.Namespace) -> int:
     from balances.analysis import breaks
 
-    res = breaks(args.series, spec=args.spec, seed=args.seed)
+    params = _params(args, "spec", "seed")
+    res = breaks(args.series, spec=params.spec, seed=params.seed)
     if args.regimes:
         emit(res["regimes"], args.format)
     else:
@@ -361,8 +380,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the computed panel (year, indicator, value, status)",
     )
-    p.add_argument("--start", type=int, default=1991)
-    p.add_argument("--end", type=int, default=2024)
+    p.add_argument(
+        "--start", type=int, default=STUDY_START, help=f"first year (default {STUDY_START})"
+    )
+    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default {PANEL_END})")
     _triad_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_indicators)
@@ -373,11 +394,26 @@ def build_parser() -> argparse.ArgumentParser:
         "against the reference), with 5-95%% Monte Carlo bands",
     )
     _triad_args(p)
-    p.add_argument("--start", type=int, default=1992)
-    p.add_argument("--end", type=int, default=2024)
-    p.add_argument("--spec", default="default", help="preset name or YAML file of a ScoringSpec")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (0: no bands)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+    )
+    p.add_argument(
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+    )
+    p.add_argument(
+        "--spec",
+        default=DEFAULT_SPEC,
+        help=f"preset name or YAML file of a ScoringSpec (default {DEFAULT_SPEC})",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws, 0-{MAX_DRAWS} (0: no bands; default {DEFAULT_DRAWS})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     _add_format(p)
     p.set_defaults(func=_cmd_score)
 
@@ -446,8 +482,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
     )
-    p.add_argument("--spec", default="default")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default {DEFAULT_SPEC})"
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
 
@@ -473,11 +513,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_SHOW_WARNING = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """Print the package's own warnings as one line, others as Python does."""
+    if issubclass(category, BalancesWarning):
+        print(f"balances: warning: {message}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``balances`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", BalancesWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except BalancesError as exc:
         print(f"balances: error: {exc}", file=sys.stderr)
         return 2

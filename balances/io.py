@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -12,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-from balances.errors import DataError
+from balances.errors import DataError, shown
 
 Kind = Literal["int", "float", "str"]
 
@@ -103,7 +104,7 @@ def coerce(df: pd.DataFrame, columns: Mapping[str, Kind], path: object) -> pd.Da
             line = bad.idxmax()
             raise DataError(
                 path,
-                f"non-numeric value {raw.loc[line]!r} in a numeric column",
+                f"non-numeric value {shown(raw.loc[line])} in a numeric column",
                 row=int(line),
                 column=col,
                 fix="correct the cell or mark it missing",
@@ -164,7 +165,7 @@ def check_known(
         line = bad.idxmax()
         raise DataError(
             path,
-            f"unknown {what} {df.loc[line, column]!r}",
+            f"unknown {what} {shown(df.loc[line, column])}",
             row=int(line),
             column=column,
             fix=f"map it in the loader's fixes table or drop it explicitly as a non-{what}",
@@ -196,3 +197,38 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
     """Write text to ``target`` atomically (UTF-8, ``\\n`` line endings)."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+#: The file beside the processed tables that records their sources, hashes and dtypes.
+PROVENANCE_FILE = "provenance.json"
+
+
+def table_file(name: str, prov: dict) -> str:
+    """File name of processed table ``name`` (provenance written before Parquet had none: CSV)."""
+    return str(prov.get("file", f"{name}.csv"))
+
+
+def read_provenance(out_dir: Path) -> dict[str, dict]:
+    """Read ``provenance.json`` of a processed directory.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, is not JSON, or is not a mapping of table name -> record.
+    """
+    path = out_dir / PROVENANCE_FILE
+    if not path.is_file():
+        raise DataError(path, "no provenance file", fix="run `balances data build --raw-dir DIR`")
+    try:
+        prov = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(
+            path, f"not a readable provenance file ({exc})", fix="run `balances data build`"
+        ) from None
+    if not isinstance(prov, dict) or not all(isinstance(v, dict) for v in prov.values()):
+        raise DataError(
+            path,
+            "expected a mapping of table name -> provenance record",
+            fix="run `balances data build`",
+        )
+    return prov

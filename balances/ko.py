@@ -19,11 +19,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from statsmodels.stats.inter_rater import cohens_kappa
 
 from balances.config import PANEL_END, PROJECT_DIR, STUDY_START
+from balances.declare import read_document, validate
 from balances.errors import RegistryError
 from balances.indicators.ops import Context
 from balances.indicators.panel import Tables, compute_panel
@@ -133,18 +133,8 @@ class KoFile(BaseModel):
 @functools.cache
 def load_claims(path: Path = CLAIMS_FILE) -> KoFile:
     """Load and validate Ko's periods and claims (errors name the file and the claim)."""
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        doc = KoFile(**raw)
-    except (OSError, yaml.YAMLError) as exc:
-        raise RegistryError(f"{path}: cannot read Ko's claims ({exc})") from exc
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        loc = e["loc"]
-        where = ""
-        if len(loc) > 1 and loc[0] == "claims" and isinstance(loc[1], int):
-            where = f", claim {raw['claims'][loc[1]].get('id', loc[1])!r}"
-        raise RegistryError(f"{path}{where}: {'.'.join(map(str, loc))}: {e['msg']}") from exc
+    source = read_document(path, "Ko's claims file")
+    doc = validate(KoFile, source.data, source)
     ids = [c.id for c in doc.claims]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:

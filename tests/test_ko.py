@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,8 @@ def _write(tmp_path: Path, mutate) -> Path:
 def test_unknown_key_names_the_claim(tmp_path: Path) -> None:
     p = _write(tmp_path, lambda d: d["claims"][0].update(colour="red"))
     with pytest.raises(
-        RegistryError, match=r"claims\.yml, claim 'kozyrev_votes_with_west'.*colour"
+        RegistryError,
+        match=r"claims\.yml, line 2, column 3: claim 'kozyrev_votes_with_west'.*colour",
     ):
         load_claims(p)
 
@@ -104,7 +106,7 @@ def test_unknown_figure_and_duplicate_id(tmp_path: Path) -> None:
     p = _write(tmp_path, lambda d: d["claims"][0].update(ko_figures=["no_such_figure"]))
     with pytest.raises(RegistryError, match="unknown Ko figure"):
         load_claims(p)
-    p = _write(tmp_path, lambda d: d["claims"].append(dict(d["claims"][0])))
+    p = _write(tmp_path, lambda d: d["claims"].append(copy.deepcopy(d["claims"][0])))
     with pytest.raises(RegistryError, match="duplicate claim id"):
         load_claims(p)
 
