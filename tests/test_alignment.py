@@ -313,3 +313,23 @@ def test_cli_rejects_a_pair_of_the_same_state():
     )
     assert res.returncode == 2
     assert "pairs" in res.stderr and "two different states" in res.stderr
+
+
+@pytest.mark.slow
+def test_fit_runs_its_chunks_on_a_local_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    df, _ = _simulated(n_d=90, n_t=12, seed=2)
+    panel = make_panel(df, ["y0", "y1", "y2"])
+    local = fit(panel, max_iter=4, chunk_size=30)
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        remote = fit(
+            panel,
+            max_iter=4,
+            chunk_size=30,
+            map_fn=lambda f, xs: client.gather(client.map(f, xs)),
+        )
+    assert remote.chunks == 3
+    assert np.allclose(remote.smoothed.mean, local.smoothed.mean)
+    assert np.allclose(remote.loglik, local.loglik)
