@@ -321,9 +321,12 @@ def test_fit_runs_its_chunks_on_a_local_dask_cluster():
     df, _ = _simulated(n_d=90, n_t=12, seed=2)
     panel = make_panel(df, ["y0", "y1", "y2"])
     local = fit(panel, max_iter=4, chunk_size=30)
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         remote = fit(
             panel,
             max_iter=4,
@@ -333,3 +336,12 @@ def test_fit_runs_its_chunks_on_a_local_dask_cluster():
     assert remote.chunks == 3
     assert np.allclose(remote.smoothed.mean, local.smoothed.mean)
     assert np.allclose(remote.loglik, local.loglik)
+
+
+def test_ladder_and_outcome_rise_together_for_russia_china():
+    from balances.alignment.validate import beside_ladder
+
+    table, rho = beside_ladder()
+    assert list(table["year"]) == list(range(1991, 2025))
+    assert rho > 0.8  # 0.91: the ordinal ladder and the latent score agree on the ordering
+    assert table.loc[table["year"] == 2019, "level"].item() == 4

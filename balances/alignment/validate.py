@@ -183,3 +183,26 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
             }
         )
     return Stability(pd.DataFrame(rows), pd.DataFrame(ends))
+
+
+def beside_ladder(focal: tuple[str, str] = ("RUS", "CHN"), start: int = 1991, end: int = 2024):
+    """The evidence-coded ladder of the pair beside its outcome score, year by year.
+
+    Returns the table (``year, level, label, uncertain, score, low, high``) and
+    Spearman's rank correlation of level and score over the years the ladder
+    codes without uncertainty. The ladder is coded from the pair's own
+    evidence (summits, military-technical cooperation, exercises, treaties); the
+    score from every pair's behaviour: two views of one relationship.
+    """
+    from scipy.stats import spearmanr
+
+    from balances.alignment.outcome import dyad_scores
+    from balances.ladder import ladder
+    from balances.triad import Triad
+
+    lad = ladder(Triad(focal[0], focal[1], "USA"), start=start, end=end)["levels"]
+    sc = dyad_scores([focal], start, end)[["year", "score", "low", "high"]]
+    out = lad[["year", "level", "label", "uncertain"]].merge(sc, on="year", how="left")
+    sure = out[~out["uncertain"]].dropna(subset=["score"])
+    rho = float(spearmanr(sure["level"], sure["score"]).statistic) if len(sure) > 2 else np.nan
+    return out, rho
