@@ -310,6 +310,27 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cite(args: argparse.Namespace) -> int:
+    from balances.cite import cite
+
+    if args.source:
+        text = cite(sources=args.source, package=not args.no_package)
+    else:
+        from balances.analysis import score
+
+        res = score(
+            focal=args.focal,
+            reference=args.reference,
+            start=args.start,
+            end=args.end,
+            draws=0,
+            indicators_dir=args.indicators_dir,
+        )
+        text = cite(res, package=not args.no_package)
+    sys.stdout.write(text)
+    return 0
+
+
 def _cmd_lab(args: argparse.Namespace) -> int:
     from balances.lab import lab
 
@@ -450,6 +471,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
+
+    p = sub.add_parser(
+        "cite",
+        help="BibTeX for the package and for each source a result used (like peacesciencer's ps_cite)",
+    )
+    _triad_args(p)
+    p.add_argument("--start", type=int, default=1992, help="first year of the result cited")
+    p.add_argument("--end", type=int, default=2024, help="last year of the result cited")
+    p.add_argument(
+        "--source",
+        nargs="+",
+        metavar="ID",
+        help="cite these catalogued sources instead ('all' for the whole catalogue)",
+    )
+    p.add_argument("--no-package", action="store_true", help="omit the package's own entries")
+    p.set_defaults(func=_cmd_cite)
 
     p = sub.add_parser(
         "lab",
