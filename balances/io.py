@@ -217,6 +217,8 @@ COLUMN_LABELS: dict[str, str] = {
     "contribution": "Points of the overall score the indicator contributes",
     "focal": "Focal pair, ISO3 codes",
     "reference": "Reference power, ISO3 code",
+    "period_start": "First year of the period reported",
+    "period_end": "Last year of the period reported",
     "spec": "Scoring specification (preset or file)",
     "spec_hash": "Digest of the scoring specification",
     "seed": "Monte Carlo seed",
