@@ -59,6 +59,12 @@ link: install  ## put `balances` on PATH without activating .venv: a link in BIN
 	ln -sf $(abspath $(BIN))/balances $(BINDIR)/balances
 	@echo "$(BINDIR)/balances -> $(abspath $(BIN))/balances"; case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "add $(BINDIR) to PATH";; esac
 
+.PHONY: docs
+
+docs: install  ## build the API reference (Sphinx, warnings as errors) into build/docs
+	$(BIN)/python -m sphinx -b html -W --keep-going docs build/docs
+	@echo "open build/docs/index.html"
+
 lab: install  ## start JupyterLab on the notebooks
 	$(BIN)/balances lab
 
