@@ -187,10 +187,17 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from balances.config import PROJECT_DIR
+    from balances.config import FROM_CLONE, PROJECT_DIR
     from balances.fetch import fetch
 
-    dest = Path(args.dest) if args.dest else PROJECT_DIR / ".cache" / "raw"
+    if args.dest:
+        dest = Path(args.dest)
+    elif FROM_CLONE:
+        dest = PROJECT_DIR / ".cache" / "raw"
+    else:  # an installed package: the user's cache, not the environment's share/ folder
+        import pooch
+
+        dest = Path(pooch.os_cache("balances")) / "raw"
     results = fetch(
         dest,
         base_url=args.base_url,
@@ -489,7 +496,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="processed directory (default: data/processed)")
     p.set_defaults(func=_cmd_data_check)
     p = data.add_parser("fetch", help="download raw upstream files with hash checks (pooch)")
-    p.add_argument("--dest", help="target raw directory (default: .cache/raw)")
+    p.add_argument(
+        "--dest",
+        help="target raw directory (default: .cache/raw in a clone, the user cache "
+        "~/.cache/balances/raw when installed)",
+    )
     p.add_argument("--base-url", help="mirror serving the raw-directory layout")
     p.add_argument("--only", nargs="*", help="source ids")
     _add_format(p)

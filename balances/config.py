@@ -34,6 +34,8 @@ def _project_dir() -> Path:
 
 
 PROJECT_DIR = _project_dir()
+#: True when running from a clone (or an editable install), False from an installed wheel.
+FROM_CLONE = PROJECT_DIR == PACKAGE_DIR.parent
 #: Committed processed tables and their provenance.
 PROCESSED_DIR = PROJECT_DIR / "data" / "processed"
 RAW_ENV = "BALANCES_RAW_DIR"
