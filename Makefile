@@ -51,6 +51,21 @@ lint: install  ## ruff check, format check, mypy on the modules held clean (pypr
 bench: install  ## run the benchmark scripts (they print their figures)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
+# Where `make link` puts the command (any directory on PATH).
+BINDIR ?= $(HOME)/.local/bin
+.PHONY: link
+
+link: install  ## put `balances` on PATH without activating .venv: a link in BINDIR (default ~/.local/bin)
+	mkdir -p $(BINDIR)
+	ln -sf $(abspath $(BIN))/balances $(BINDIR)/balances
+	@echo "$(BINDIR)/balances -> $(abspath $(BIN))/balances"; case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "add $(BINDIR) to PATH";; esac
+
+.PHONY: docs
+
+docs: install  ## build the API reference (Sphinx, warnings as errors) into build/docs
+	$(BIN)/python -m sphinx -b html -W --keep-going docs build/docs
+	@echo "open build/docs/index.html"
+
 lab: install  ## start JupyterLab on the notebooks
 	$(BIN)/balances lab
 

@@ -98,6 +98,18 @@ class ScoreResult:
     def period_panel(self) -> pd.DataFrame:
         return self.panel[self.panel["year"].between(self.start, self.end)].reset_index(drop=True)
 
+    def __repr__(self) -> str:
+        """One line: triad, period, spec, indicators, draws and the last overall score."""
+        from balances.display import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A short summary for notebooks: the period's mean per lens with its band."""
+        from balances.display import result_html
+
+        return result_html(self)
+
 
 def score(
     focal: str | tuple[str, str] = DEFAULT_FOCAL,

@@ -17,7 +17,7 @@ import pandas as pd
 
 from balances import __version__
 from balances.config import PANEL_END, STUDY_START
-from balances.errors import BalancesError, BalancesWarning
+from balances.errors import BalancesError, BalancesWarning, ParameterError
 from balances.params import (
     DEFAULT_DRAWS,
     DEFAULT_END,
@@ -33,25 +33,113 @@ from balances.params import (
 #: The parameters of a scoring run, as the command line names them.
 RUN_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "indicators_dir")
 
+#: Widest line a text table may print (``--format table``).
+TABLE_WIDTH = 120
+#: Run parameters that CSV/JSON output carries as columns, when the command takes them.
+META_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "series")
+
+
+class _Run:
+    """What the command line asked for beyond the command's own work: the output file and the
+    run parameters (set once in :func:`main`, read by :func:`emit`)."""
+
+    output: Path | None = None
+    meta: dict[str, object] = {}
+
+
+def run_meta(args: argparse.Namespace) -> dict[str, object]:
+    """The run parameters of a command (triad, spec and its digest, seed, ...) and the version."""
+    # "end" is a reserved word in Stata: the period's ends are period_start, period_end
+    names = {"start": "period_start", "end": "period_end"}
+    meta: dict[str, object] = {
+        names.get(k, k): getattr(args, k) for k in META_ARGS if hasattr(args, k)
+    }
+    if not meta:
+        return {}
+    if isinstance(meta.get("spec"), str):
+        from balances.scoring import resolve_spec
+
+        try:
+            meta["spec_hash"] = resolve_spec(meta["spec"]).digest()
+        except BalancesError:
+            pass  # the command itself reports the bad spec
+    meta["balances_version"] = __version__
+    return meta
+
+
+def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
+    """Text table no wider than ``width``: the widest columns are narrowed and their cells wrapped."""
+    import textwrap
+
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    cells = [
+        [
+            ""
+            if pd.isna(v)
+            else (f"{v:.4g}" if isinstance(v, float) else str(v)).replace("\n", " ")
+            for v in df[c]
+        ]
+        for c in df.columns
+    ]
+    heads = [str(c) for c in df.columns]
+    widths = [max([len(h)] + [len(x) for x in col]) for h, col in zip(heads, cells, strict=True)]
+    # narrow the widest column first, but not below its longest word (ids stay whole) while
+    # another column can give way; then any but the first (the row's key) down to a floor
+    words = [
+        min(24, max(len(w) for x in [h, *col] for w in (x.split() or [""])))
+        for h, col in zip(heads, cells, strict=True)
+    ]
+    for floor in (words, words[:1] + [6] * (len(widths) - 1)):
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            room = [w - f if w > f else -1 for w, f in zip(widths, floor, strict=True)]
+            if max(room) < 0:
+                break
+            widths[max(range(len(widths)), key=lambda i: widths[i] if room[i] >= 0 else -1)] -= 1
+    lines = []
+    for row in [heads] + [list(r) for r in zip(*cells, strict=True)] if cells else [heads]:
+        wrapped = [
+            textwrap.wrap(x, w, break_long_words=True) or [""]
+            for x, w in zip(row, widths, strict=True)
+        ]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for w, num, text in zip(widths, numeric, wrapped, strict=True):
+                piece = text[k] if k < len(text) else ""
+                parts.append(piece.rjust(w) if num else piece.ljust(w))
+            lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
+
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
-    """Print a frame as an aligned table, CSV or JSON records."""
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    """Print a frame as a text table (at most :data:`TABLE_WIDTH` wide), CSV or JSON records.
+
+    CSV and JSON rows carry the command's run parameters (:func:`run_meta`) as extra columns.
+    With ``--output FILE`` the frame goes to the file instead, in the format its suffix names
+    (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``).
+    """
+    out = _Run.output
+    if out is not None:
+        fmt = {".json": "json", ".txt": "table"}.get(out.suffix.lower(), "file")
+    if fmt in ("csv", "json", "file") and _Run.meta:
+        df = df.assign(**{k: v for k, v in _Run.meta.items() if k not in df.columns})
+    if fmt == "file":
+        from balances.io import export
+
+        export(df, out, meta=_Run.meta)
+    elif fmt == "csv":
+        text = df.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     elif fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", double_precision=6) + "\n")
+        text = df.to_json(orient="records", double_precision=6) + "\n"
     else:
-        with pd.option_context(
-            "display.max_rows",
-            None,
-            "display.max_columns",
-            None,
-            "display.width",
-            200,
-            "display.float_format",
-            "{:.4g}".format,
-        ):
-            sys.stdout.write(df.to_string(index=False) + "\n")
+        text = _wrap_table(df)
+    if out is None:
+        sys.stdout.write(text)
+    elif fmt != "file":
+        from balances.io import write_text_atomic
+
+        write_text_atomic(out, text)
+    if out is not None:
+        print(f"wrote {len(df)} rows to {out}", file=sys.stderr)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -60,6 +148,17 @@ def _add_format(p: argparse.ArgumentParser) -> None:
         choices=("table", "csv", "json"),
         default="table",
         help="output format (default: table)",
+    )
+    _add_output(p)
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="write the table to FILE instead of stdout; its suffix picks the format: "
+        ".csv, .json, .txt, .parquet, .dta (Stata, with variable labels) or .xlsx",
     )
 
 
@@ -104,10 +203,17 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from balances.config import PROJECT_DIR
+    from balances.config import FROM_CLONE, PROJECT_DIR
     from balances.fetch import fetch
 
-    dest = Path(args.dest) if args.dest else PROJECT_DIR / ".cache" / "raw"
+    if args.dest:
+        dest = Path(args.dest)
+    elif FROM_CLONE:
+        dest = PROJECT_DIR / ".cache" / "raw"
+    else:  # an installed package: the user's cache, not the environment's share/ folder
+        import pooch
+
+        dest = Path(pooch.os_cache("balances")) / "raw"
     results = fetch(
         dest,
         base_url=args.base_url,
@@ -186,6 +292,11 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- indicators and scores
 def _triad_args(p: argparse.ArgumentParser) -> None:
+    _focal_args(p)
+    _indicators_dir_arg(p, default=argparse.SUPPRESS)
+
+
+def _focal_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default {DEFAULT_FOCAL})"
     )
@@ -194,10 +305,16 @@ def _triad_args(p: argparse.ArgumentParser) -> None:
         default=DEFAULT_REFERENCE,
         help=f"reference power, ISO3 (default {DEFAULT_REFERENCE})",
     )
+
+
+def _indicators_dir_arg(p: argparse.ArgumentParser, default: object = None) -> None:
+    """``--indicators-dir`` before or after the subcommand: the subcommand's copy is SUPPRESSed
+    so that leaving it out does not overwrite the value given before the subcommand."""
     p.add_argument(
         "--indicators-dir",
+        default=default,
         help="directory of your own indicator YAML files and CSV tables "
-        "(default: $BALANCES_USER_DIR)",
+        "(default: $BALANCES_USER_DIR); accepted before or after the subcommand",
     )
 
 
@@ -299,7 +416,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 def _cmd_ko(args: argparse.Namespace) -> int:
     from balances.ko import evaluate_claims, stance_agreement
+    from balances.triad import Triad
 
+    triad, ko = Triad.parse(args.focal, args.reference), Triad()
+    if {triad.focal1, triad.focal2, triad.reference} != {ko.focal1, ko.focal2, ko.reference} or (
+        triad.reference != ko.reference
+    ):
+        raise ParameterError(
+            "focal/reference",
+            f"{args.focal} vs {args.reference}",
+            "RUS,CHN vs USA: Ko's claims are about Russia's choice between China and the US; "
+            "score and breaks take any triad",
+        )
     if args.figures:
         from balances.ko_figures import revisions
 
@@ -321,11 +449,38 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     from balances.analysis import breaks
 
     params = _params(args, "spec", "seed")
-    res = breaks(args.series, spec=params.spec, seed=params.seed)
+    res = breaks(
+        args.series,
+        spec=params.spec,
+        seed=params.seed,
+        focal=args.focal,
+        reference=args.reference,
+    )
     if args.regimes:
         emit(res["regimes"], args.format)
     else:
         emit(res["tests"], args.format)
+    return 0
+
+
+def _cmd_cite(args: argparse.Namespace) -> int:
+    from balances.cite import cite
+
+    if args.source:
+        text = cite(sources=args.source, package=not args.no_package)
+    else:
+        from balances.analysis import score
+
+        res = score(
+            focal=args.focal,
+            reference=args.reference,
+            start=args.start,
+            end=args.end,
+            draws=0,
+            indicators_dir=args.indicators_dir,
+        )
+        text = cite(res, package=not args.no_package)
+    sys.stdout.write(text)
     return 0
 
 
@@ -339,6 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``balances`` command."""
     parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"balances {__version__}")
+    _indicators_dir_arg(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="fetch, build and check the data").add_subparsers(
@@ -357,24 +513,40 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser(
         "check", help="verify processed tables (and raw files if found) against their hashes"
     )
-    p.add_argument("--raw-dir")
+    p.add_argument(
+        "--raw-dir", help="raw-data directory to verify too (default: $BALANCES_RAW_DIR if set)"
+    )
     p.add_argument("--out", help="processed directory (default: data/processed)")
     p.set_defaults(func=_cmd_data_check)
     p = data.add_parser("fetch", help="download raw upstream files with hash checks (pooch)")
-    p.add_argument("--dest", help="target raw directory (default: .cache/raw)")
+    p.add_argument(
+        "--dest",
+        help="target raw directory (default: .cache/raw in a clone, the user cache "
+        "~/.cache/balances/raw when installed)",
+    )
     p.add_argument("--base-url", help="mirror serving the raw-directory layout")
     p.add_argument("--only", nargs="*", help="source ids")
     _add_format(p)
     p.set_defaults(func=_cmd_data_fetch)
     p = data.add_parser("sources", help="list the source catalogue (citation, version, licence)")
-    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "markdown"),
+        default="table",
+        help="output format; markdown is the README's table",
+    )
+    _add_output(p)
     p.set_defaults(func=_cmd_data_sources)
     p = data.add_parser("summary", help="list the processed tables")
     _add_format(p)
     p.set_defaults(func=_cmd_data_summary)
 
     p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
-    p.add_argument("--lens", choices=("power", "threat", "interests", "alignment"))
+    p.add_argument(
+        "--lens",
+        choices=("power", "threat", "interests", "alignment"),
+        help="only this lens (alignment: the outcome ladder); default: the three lenses",
+    )
     p.add_argument(
         "--values",
         action="store_true",
@@ -468,6 +640,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print Ko's own figures beside the current SIPRI release",
     )
+    _focal_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_ko)
 
@@ -478,6 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--series",
         default="overall",
         choices=("overall", "power", "threat", "interests", "vote_gap"),
+        help="a score series, or vote_gap (Russia's UNGA agreement with China minus with the reference)",
     )
     p.add_argument(
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
@@ -488,8 +662,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
     )
+    _focal_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
+
+    p = sub.add_parser(
+        "cite",
+        help="BibTeX for the package and for each source a result used (like peacesciencer's ps_cite)",
+    )
+    _triad_args(p)
+    p.add_argument("--start", type=int, default=1992, help="first year of the result cited")
+    p.add_argument("--end", type=int, default=2024, help="last year of the result cited")
+    p.add_argument(
+        "--source",
+        nargs="+",
+        metavar="ID",
+        help="cite these catalogued sources instead ('all' for the whole catalogue)",
+    )
+    p.add_argument("--no-package", action="store_true", help="omit the package's own entries")
+    p.set_defaults(func=_cmd_cite)
 
     p = sub.add_parser(
         "lab",
@@ -510,6 +701,35 @@ def build_parser() -> argparse.ArgumentParser:
     from balances.alignment.cli import add_parser as add_alignment_parser
 
     add_alignment_parser(sub)
+    return _show_defaults(parser)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default unless its help already states it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" not in text and _has_default(action):
+            text = f"{text} (default: %(default)s)".strip()
+        return text
+
+
+def _has_default(action: argparse.Action) -> bool:
+    d = action.default
+    return bool(action.option_strings) and not (
+        d is None or d is False or d is argparse.SUPPRESS or isinstance(d, bool)
+    )
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give the parser and every subcommand's parser the formatter that shows defaults."""
+    parser.formatter_class = _HelpFormatter
+    for action in parser._actions:
+        if action.help is None and _has_default(action):
+            action.help = "(default: %(default)s)"
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _show_defaults(sub)
     return parser
 
 
@@ -527,6 +747,8 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``balances`` console script."""
     args = build_parser().parse_args(argv)
+    _Run.output = getattr(args, "output", None)
+    _Run.meta = run_meta(args)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("default", BalancesWarning)

@@ -118,7 +118,9 @@ def default_ko_path() -> Path:
     pathlib.Path
         ``<repository root>/data/ko_figures.csv``.
     """
-    return Path(__file__).resolve().parents[1] / "data" / "ko_figures.csv"
+    from balances.config import PROJECT_DIR
+
+    return PROJECT_DIR / "data" / "ko_figures.csv"
 
 
 # ---------------------------------------------------------------------------------------------
