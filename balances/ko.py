@@ -1105,17 +1105,23 @@ def ko_stances(path: Path = CLAIMS_FILE) -> pd.DataFrame:
 def _kappa_row(d: pd.DataFrame, a: str, b: str, label: str) -> dict[str, Any]:
     d = d.dropna(subset=[a, b])
     table = pd.crosstab(d[a], d[b]).reindex(index=STANCES, columns=STANCES, fill_value=0)
-    if len(d) >= 2 and table.to_numpy().sum() > 0:
-        k = cohens_kappa(table.to_numpy())
+    kappa = se = np.nan
+    note = ""
+    if d[a].nunique() < 2 and d[b].nunique() < 2:
+        note = "kappa undefined: both sources give a single stance"
+    elif len(d) >= 2:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            k = cohens_kappa(table.to_numpy())
         kappa, se = float(k.kappa), float(k.std_kappa)
-    else:
-        kappa = se = np.nan
+        if d[a].nunique() < 2 or d[b].nunique() < 2:
+            note = "one source gives a single stance: kappa is 0 or below by construction"
     return {
         "compared": label,
         "years": len(d),
         "agreement": float((d[a] == d[b]).mean()) if len(d) else np.nan,
         "kappa": kappa,
         "kappa_se": se,
+        "note": note,
         "disagreements": ", ".join(
             f"{y} ({x} vs {z})"
             for y, x, z in d.loc[d[a] != d[b], ["year", a, b]].itertuples(index=False)
@@ -1161,6 +1167,7 @@ def stance_agreement(source: Tables | None = None, rule: WaltRule | None = None)
         "agreement",
         "kappa",
         "kappa_se",
+        "note",
         "disagreements",
     ]
     return {"years": years, "summary": pd.DataFrame(rows)[cols]}
