@@ -315,6 +315,7 @@ class Claim(BaseModel):
     ko_figures: list[str] = Field(default_factory=list)
     rerun: tuple[int, int] | None = None
     out_of_sample: bool = False
+    breakdown: Literal["eu15_milex_shares"] | None = None
     note: str | None = None
 
 
@@ -890,6 +891,19 @@ def combine(claim: Claim, outcomes: list[Outcome]) -> tuple[str, dict[str, str],
     return verdict, per_kind, note
 
 
+def _eu15_breakdown(ev: Evaluator, period: tuple[int, int]) -> str:
+    from balances.ko_figures import eu15_milex_shares
+
+    shares = eu15_milex_shares(ev.source("milex"), *period)
+    above = shares[shares["above"]]
+    names = ", ".join(f"{r.iso3} {100 * r.mean:.1f}%" for r in above.itertuples()) or "none"
+    return f"EU-15 members at or above 2% of GDP on average: {names}"
+
+
+#: Per-member breakdowns a claim can ask for (appended to what it measured).
+BREAKDOWNS = {"eu15_milex_shares": _eu15_breakdown}
+
+
 @dataclass
 class Judgement:
     """Verdicts on an author's claims: one row per claim (and re-run), and the evidence rows."""
@@ -963,7 +977,10 @@ def judge(
                     "period": f"{period[0]}-{period[1]}",
                     "condition": claim.condition,
                     "expected": " AND ".join(_comparison(t) for t in claim.tests),
-                    "measured": " | ".join(o.measured for o in outs),
+                    "measured": " | ".join(
+                        [o.measured for o in outs]
+                        + ([BREAKDOWNS[claim.breakdown](ev, period)] if claim.breakdown else [])
+                    ),
                     "evidence": "; ".join(f"{k} {v}" for k, v in per_kind.items()),
                     "verdict": verdict,
                     "fragility": "not assessed",

@@ -251,6 +251,8 @@ def test_us_share_in_current_dollars_and_growth() -> None:
     share = y.loc[y["iso3"] == "USA", "milex_current_usd_m"].sum() / y["milex_current_usd_m"].sum()
     assert share == pytest.approx(0.459, abs=0.001)
     assert f"mean {share:.3g}" in CLAIMS.loc["us_preponderance_2004", "measured"]
+    europe = CLAIMS.loc["us_europe_divergence"]
+    assert "at or above 2% of GDP on average: GRC 3.0%, GBR 2.4%, FRA 2.1%" in europe["measured"]
     assert CLAIMS.loc["russian_growth_2004", "verdict"] == "supported"
     assert "range 0.072-0.072" in CLAIMS.loc["russian_growth_2004", "measured"]
 
