@@ -910,6 +910,7 @@ class Judgement:
 
     claims: pd.DataFrame
     evidence: pd.DataFrame
+    tests: pd.DataFrame
 
 
 def _runs(claim: Claim, beyond: bool) -> list[tuple[str, tuple[int, int]]]:
@@ -949,13 +950,14 @@ def judge(
         evidence (verdict per kind), verdict, fragility, reason, comparison,
         statement, location, ko_figures, scope (``ko``, ``beyond`` or
         ``out_of_sample``); ``evidence``: claim_id, test, evidence, measure,
-        series, year, value.
+        series, year, value; ``tests``: claim_id, test, evidence, comparison,
+        verdict, measured, reason (one row per test).
     """
     path = Path(path) if path else CLAIM_FILES[author]
     doc = load_claims(path)
     ev = evaluator or Evaluator(source, rule)
     figures = load_ko_figures().set_index("figure_id")
-    rows, evid = [], []
+    rows, evid, per_test = [], [], []
     for claim in doc.claims:
         for scope, period in _runs(claim, beyond):
             cid = _claim_id(claim, scope, period)
@@ -966,6 +968,17 @@ def judge(
                 for t, o in zip(claim.tests, outs, strict=True)
             )
             for i, (t, o) in enumerate(zip(claim.tests, outs, strict=True)):
+                per_test.append(
+                    {
+                        "claim_id": cid,
+                        "test": i + 1,
+                        "evidence": t.evidence,
+                        "comparison": _comparison(t),
+                        "verdict": o.verdict,
+                        "measured": o.measured,
+                        "reason": o.reason,
+                    }
+                )
                 r = o.rows.assign(
                     claim_id=cid, test=i + 1, evidence=t.evidence, measure=_comparison(t)
                 )
@@ -1009,7 +1022,7 @@ def judge(
         claims["fragility"] = [
             f"fragile: {frag[c]}" if frag.get(c) else "robust" for c in claims["claim_id"]
         ]
-    return Judgement(claims, evidence)
+    return Judgement(claims, evidence, pd.DataFrame(per_test))
 
 
 def _depends_on_rule(claim: Claim) -> bool:
