@@ -124,6 +124,9 @@ Series = Literal[
     "lens_power",
     "lens_threat",
     "lens_interests",
+    "outcome_focal_pair",
+    "outcome_focal1_reference",
+    "outcome_against_reference",
 ]
 #: Processed tables behind each named series (for the circularity and raw-agreement checks).
 SERIES_TABLES: dict[str, frozenset[str]] = {
@@ -150,6 +153,9 @@ SERIES_TABLES: dict[str, frozenset[str]] = {
     "lens_power": frozenset({"indicators:power"}),
     "lens_threat": frozenset({"indicators:threat"}),
     "lens_interests": frozenset({"indicators:interests"}),
+    "outcome_focal_pair": frozenset({"alignment"}),
+    "outcome_focal1_reference": frozenset({"alignment"}),
+    "outcome_against_reference": frozenset({"alignment"}),
 }
 #: Indicators and series that are raw UN vote agreement (never evidence of closeness).
 RAW_AGREEMENT_INDICATORS = frozenset({"unga_agreement_gap"})
@@ -550,6 +556,23 @@ def _lens(name: str):
     return fn
 
 
+def _outcome(which: str):
+    """The alignment outcome (0-100 percentile of latent alignment, balances.alignment)."""
+
+    def fn(ev: Evaluator) -> pd.Series:
+        from balances import alignment
+
+        t = ev.triad
+        if which == "against":
+            res = alignment.against(focal=(t.focal1, t.focal2), reference=t.reference)
+        else:
+            pair = (t.focal1, t.focal2) if which == "pair" else (t.focal1, t.reference)
+            res = alignment.dyad_scores(pairs=[pair])
+        return res.groupby("year")["score"].first()
+
+    return fn
+
+
 def _usa_share_current(ev: Evaluator) -> pd.Series:
     milex = ev.source("milex")
     rows = milex[~milex["iso3"].isin(AGGREGATE_CODES)]
@@ -590,6 +613,9 @@ _SERIES = {
     "lens_power": _lens("power"),
     "lens_threat": _lens("threat"),
     "lens_interests": _lens("interests"),
+    "outcome_focal_pair": _outcome("pair"),
+    "outcome_focal1_reference": _outcome("reference"),
+    "outcome_against_reference": _outcome("against"),
 }
 
 
