@@ -297,9 +297,15 @@ def _cmd_ko(args: argparse.Namespace) -> int:
     if args.circularity:
         emit(circularity(), args.format)
         return 0
-    claims = pd.concat(
-        [judge(a, beyond=not args.ko_only).claims for a in authors], ignore_index=True
-    )
+    judged = [judge(a, beyond=not args.ko_only, grid=not args.evidence) for a in authors]
+    if args.evidence:
+        rows = pd.concat([j.evidence for j in judged], ignore_index=True)
+        rows = rows[rows["claim_id"] == args.evidence]
+        if rows.empty:
+            raise BalancesError(f"no claim {args.evidence!r}; `balances claims` lists them")
+        emit(rows, "table" if args.format == "table" else args.format)
+        return 0
+    claims = pd.concat([j.claims for j in judged], ignore_index=True)
     if args.format == "table":
         sys.stdout.write(format_claims(claims, args.width))
     else:
@@ -326,6 +332,9 @@ def _add_claims_args(p: argparse.ArgumentParser, default_author: str) -> None:
         "--circularity",
         action="store_true",
         help="print the Walt rule's inputs beside what each stance claim checks it against",
+    )
+    p.add_argument(
+        "--evidence", metavar="CLAIM_ID", help="print the evidence rows behind one claim's verdict"
     )
     p.add_argument(
         "--width",

@@ -354,3 +354,29 @@ def test_test_without_threshold_or_evidence_is_rejected(tmp_path: Path) -> None:
     p = _write(tmp_path, lambda d: d["claims"][idx]["tests"][0].pop("evidence"))
     with pytest.raises(RegistryError, match="evidence"):
         load_claims(p)
+
+
+def test_sensitivity_grid_covers_rule_revealed_and_tolerances() -> None:
+    sens = sensitivity("ko")
+    params = set(sens["parameter"])
+    assert {"rule.ally_cinc_min", "rule.war_hostility_min", "revealed.balance_gap"} <= params
+    assert any(p.startswith("test1.votes.") for p in params)
+    row = sens[(sens["claim_id"] == "russian_milex_burden") & (sens["value"] == 0.005)].iloc[0]
+    assert (row["verdict"], row["base_verdict"], bool(row["flips"])) == (
+        "supported",
+        "contradicted",
+        True,
+    )
+    flipped = set(sens.loc[sens["flips"], "claim_id"])
+    fragile = set(
+        CLAIMS.index[CLAIMS["fragility"].str.startswith("fragile") & (CLAIMS["author"] == "ko")]
+    )
+    assert flipped == fragile
+
+
+def test_cli_evidence_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["claims", "--evidence", "post_911_rapprochement", "--format", "csv"]) == 0
+    rows = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
+    bases = rows[(rows["evidence"] == "military") & (rows["series"] == "period")]
+    assert bases["value"].tolist() == [2, 2]
+    assert main(["claims", "--evidence", "no_such_claim"]) == 2
