@@ -380,3 +380,21 @@ def test_cli_evidence_rows(capsys: pytest.CaptureFixture[str]) -> None:
     bases = rows[(rows["evidence"] == "military") & (rows["series"] == "period")]
     assert bases["value"].tolist() == [2, 2]
     assert main(["claims", "--evidence", "no_such_claim"]) == 2
+
+
+def test_exact_permutation_p_properties() -> None:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        st.lists(st.integers(0, 5), min_size=3, max_size=7), st.integers(1, 4), st.integers(-3, 3)
+    )
+    def check(values: list[int], scale: int, shift: int) -> None:
+        y = np.array(values, dtype=float)
+        p = exact_permutation_p(y)
+        assert 0 < p <= 1
+        assert exact_permutation_p(scale * y + shift) == pytest.approx(p)
+        assert exact_permutation_p(y[::-1]) == pytest.approx(p)
+
+    check()
