@@ -25,6 +25,7 @@ from balances.ko import (
     EVIDENCE_KINDS,
     KOROLEV_FILE,
     MIN_HAC_N,
+    Evaluator,
     circularity,
     exact_permutation_p,
     judge,
@@ -36,8 +37,9 @@ from balances.ko import (
 from balances.ladder import ladder
 from balances.walt import REVEALED_INPUTS, RULE_INPUTS, WaltRule, conditions, revealed_stance
 
-KO = judge("ko")
-KOROLEV = judge("korolev")
+EV = Evaluator()
+KO = judge("ko", evaluator=EV)
+KOROLEV = judge("korolev", evaluator=EV)
 CLAIMS = pd.concat([KO.claims, KOROLEV.claims]).set_index("claim_id")
 UNGA = load_table("unga_similarity")
 LEVELS = ladder()["levels"].set_index("year")["level"]
@@ -186,7 +188,7 @@ def test_neither_ally_nor_enemy_and_confronting_cannot_contradict_each_other() -
         (mid["iso3_1"] == "RUS") & (mid["iso3_2"] == "USA") & mid["year"].between(2003, 2007)
     ]
     assert (rus_usa["cow_mid"] == 0).all()
-    sens = sensitivity("ko")
+    sens = sensitivity("ko", evaluator=EV)
     pair = sens[sens["claim_id"].isin(["neither_ally_nor_enemy", "confront_us_cooperate_china"])]
     for _, g in pair.groupby(["parameter", "value"]):
         assert {"supported", "contradicted"} - set(g["verdict"]) or len(set(g["verdict"])) == 1
@@ -357,7 +359,7 @@ def test_test_without_threshold_or_evidence_is_rejected(tmp_path: Path) -> None:
 
 
 def test_sensitivity_grid_covers_rule_revealed_and_tolerances() -> None:
-    sens = sensitivity("ko")
+    sens = sensitivity("ko", evaluator=EV)
     params = set(sens["parameter"])
     assert {"rule.ally_cinc_min", "rule.war_hostility_min", "revealed.balance_gap"} <= params
     assert any(p.startswith("test1.votes.") for p in params)
