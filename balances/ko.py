@@ -455,6 +455,8 @@ class Evaluator:
         self.years = pd.Index(range(STUDY_START, PANEL_END + 1), name="year")
         self._panel: pd.DataFrame | None = None
         self._cache: dict[str, pd.Series] = {}
+        #: (low, high) of the series that carry an uncertainty band (the alignment outcome).
+        self.bands: dict[str, tuple[pd.Series, pd.Series]] = {}
 
     def variant(self, rule: WaltRule | None = None, balance_gap: float | None = None) -> Evaluator:
         """A copy with other Walt-rule or revealed-stance thresholds, sharing the data cache."""
@@ -464,6 +466,7 @@ class Evaluator:
             balance_gap=self.balance_gap if balance_gap is None else balance_gap,
         )
         ev._panel = self._panel
+        ev.bands = self.bands
         ev._cache = {
             k: v for k, v in self._cache.items() if not k.startswith(("walt_", "revealed"))
         }
@@ -498,6 +501,13 @@ class Evaluator:
         else:
             self._cache[name] = _SERIES[name](self).reindex(self.years).astype(float)
         return self._cache[name]
+
+    def band(self, m: Measure) -> tuple[pd.Series, pd.Series] | None:
+        """The 90% band (low, high) of a measure that has one, else None."""
+        if m.series and m.series in _OUTCOME_NAMES.values():
+            self.named(m.series)
+            return self.bands[m.series]
+        return None
 
     def measure(self, m: Measure) -> pd.Series:
         if m.series:
@@ -556,6 +566,13 @@ def _lens(name: str):
     return fn
 
 
+_OUTCOME_NAMES = {
+    "pair": "outcome_focal_pair",
+    "reference": "outcome_focal1_reference",
+    "against": "outcome_against_reference",
+}
+
+
 def _outcome(which: str):
     """The alignment outcome (0-100 percentile of latent alignment, balances.alignment)."""
 
@@ -568,7 +585,9 @@ def _outcome(which: str):
         else:
             pair = (t.focal1, t.focal2) if which == "pair" else (t.focal1, t.reference)
             res = alignment.dyad_scores(pairs=[pair])
-        return res.groupby("year")["score"].first()
+        by_year = res.groupby("year")[["score", "low", "high"]].first().reindex(ev.years)
+        ev.bands[_OUTCOME_NAMES[which]] = (by_year["low"], by_year["high"])
+        return by_year["score"]
 
     return fn
 
@@ -671,9 +690,7 @@ def _trend(y: pd.Series, expected: str, alpha: float) -> Outcome:
     obs = y.dropna()
     n = len(obs)
     if n < 3:
-        return Outcome(
-            "inconclusive", f"{n} observations", "too few years with data for a trend", rows
-        )
+        return Outcome("silent", f"{n} observations", "too few years with data for a trend", rows)
     span = (int(obs.index.min()), int(obs.index.max()))
     res = change.trend_by_period(obs, {"claim": span}).iloc[0]
     slope = float(res["slope"])
@@ -702,7 +719,7 @@ def _change(
     now, before = now_s.mean(), before_s.mean()
     if np.isnan(now) or np.isnan(before):
         return Outcome(
-            "inconclusive",
+            "silent",
             f"mean {_fmt(now)} vs {_fmt(before)}",
             "no data for one of the two periods",
             rows,
@@ -728,7 +745,7 @@ def _level(y: pd.Series, expected: str, threshold: float) -> Outcome:
     span = len(y)
     y = y.dropna()
     if y.empty:
-        return Outcome("inconclusive", "no data", "no data in the period", rows)
+        return Outcome("silent", "no data", "no data in the period", rows)
     ok = (y >= threshold) if expected == "above" else (y <= threshold)
     cover = f"; data cover {len(y)} of {span} years, to {y.index.max()}" if len(y) < span else ""
     measured = f"mean {_fmt(y.mean())}, range {_fmt(y.min())}-{_fmt(y.max())} (n={len(y)}{cover})"
@@ -748,7 +765,7 @@ def _band(y: pd.Series, low: float, high: float, widen: float) -> Outcome:
     rows = _rows(("value", y))
     y = y.dropna()
     if y.empty:
-        return Outcome("inconclusive", "no data", "no data in the period", rows)
+        return Outcome("silent", "no data", "no data in the period", rows)
     lo, hi = low - widen, high + widen
     inside = (y >= lo) & (y <= hi)
     measured = (
@@ -764,7 +781,7 @@ def _band(y: pd.Series, low: float, high: float, widen: float) -> Outcome:
 def _total(y: pd.Series, expected: str, threshold: float) -> Outcome:
     rows = _rows(("value", y))
     if y.dropna().empty:
-        return Outcome("inconclusive", "no data", "no data in the period", rows)
+        return Outcome("silent", "no data", "no data in the period", rows)
     tot = float(y.sum())
     measured = f"total {_fmt(tot)} over {y.notna().sum()} years"
     ok = tot >= threshold if expected == "above" else tot <= threshold
@@ -774,11 +791,45 @@ def _total(y: pd.Series, expected: str, threshold: float) -> Outcome:
     return Outcome("contradicted", measured, f"total not {word} {threshold:g}", rows)
 
 
+def _exceeds_banded(
+    y: tuple[pd.Series, pd.Series, pd.Series],
+    z: tuple[pd.Series, pd.Series, pd.Series],
+    share: float,
+    names: tuple[str, str],
+) -> Outcome:
+    """First above second, counting a year only when the two 90% bands do not overlap."""
+    rows = _rows(
+        *[(f"{names[0]}{s}", v) for s, v in zip(("", ".low", ".high"), y, strict=True)],
+        *[(f"{names[1]}{s}", v) for s, v in zip(("", ".low", ".high"), z, strict=True)],
+    )
+    both = pd.concat([*y, *z], axis=1).dropna()
+    if both.empty:
+        return Outcome("silent", "no data", "no year with both series", rows)
+    ys, ylo, yhi, zs, zlo, zhi = (both.iloc[:, i] for i in range(6))
+    above, below = (ylo > zhi).mean(), (zlo > yhi).mean()
+    n = len(both)
+    measured = (
+        f"bands apart: first above in {above:.0%}, second above in {below:.0%} of {n} years "
+        f"(means {_fmt(ys.mean())} vs {_fmt(zs.mean())}; mean gap {_fmt((ys - zs).mean())})"
+    )
+    if above >= share:
+        return Outcome(
+            "supported", measured, f"first above, bands apart, in {share:.0%}+ of years", rows
+        )
+    if below >= share:
+        return Outcome(
+            "contradicted", measured, f"second above, bands apart, in {share:.0%}+ of years", rows
+        )
+    if above + below <= 1 - share:
+        return Outcome("silent", measured, "indistinguishable within the 90% bands", rows)
+    return Outcome("inconclusive", measured, "mixed", rows)
+
+
 def _exceeds(y: pd.Series, z: pd.Series, share: float, names: tuple[str, str]) -> Outcome:
     rows = _rows((names[0], y), (names[1], z))
     both = pd.concat([y, z], axis=1).dropna()
     if both.empty:
-        return Outcome("inconclusive", "no data", "no year with both series", rows)
+        return Outcome("silent", "no data", "no year with both series", rows)
     above = (both.iloc[:, 0] >= both.iloc[:, 1]).mean()
     measured = (
         f"first >= second in {above:.0%} of {len(both)} years "
@@ -797,7 +848,7 @@ def _ratio(y: pd.Series, period: tuple[int, int], expected: str, threshold: floa
     a, b = y.get(period[0], np.nan), y.get(period[1], np.nan)
     rows = _rows(("value", y.loc[[p for p in period if p in y.index]]))
     if np.isnan(a) or np.isnan(b) or a == 0:
-        return Outcome("inconclusive", f"{_fmt(a)} -> {_fmt(b)}", "an end year is missing", rows)
+        return Outcome("silent", f"{_fmt(a)} -> {_fmt(b)}", "an end year is missing", rows)
     r = b / a
     measured = f"{period[1]}/{period[0]} = {r:.3g} ({_fmt(a)} -> {_fmt(b)})"
     ok = r >= threshold if expected == "above" else r <= threshold
@@ -817,7 +868,7 @@ def _stance(ev: Evaluator, period: tuple[int, int], expected: str, source: str) 
     rows = _rows((name, (s == expected).astype(float)))
     measured = f"{label}: {counts} (years)"
     if s.empty:
-        return Outcome("inconclusive", measured, "no stance measurable in the period", rows)
+        return Outcome("silent", measured, "no stance measurable in the period", rows)
     share = float((s == expected).mean())
     if share >= 0.5:
         return Outcome("supported", measured, f"mostly '{expected}' ({share:.0%} of years)", rows)
@@ -871,6 +922,12 @@ def evaluate_test(
     if test.kind == "exceeds":
         z = ev.measure(test.compare).loc[yrs[0] : yrs[1]]  # type: ignore[arg-type]
         names = (test.measure.describe(), test.compare.describe())  # type: ignore[union-attr]
+        by, bz = ev.band(test.measure), ev.band(test.compare)  # type: ignore[arg-type]
+        if by is not None and bz is not None:
+            cut = slice(yrs[0], yrs[1])
+            return _exceeds_banded(
+                (y, by[0].loc[cut], by[1].loc[cut]), (z, bz[0].loc[cut], bz[1].loc[cut]), tol, names
+            )
         return _exceeds(y, z, tol, names)
     if test.kind == "ratio":
         return _ratio(ev.measure(test.measure), yrs, test.expected, tol)  # type: ignore[arg-type]
@@ -878,9 +935,12 @@ def evaluate_test(
 
 
 def _conjunction(verdicts: list[str]) -> str:
-    if all(v == "supported" for v in verdicts):
+    speaking = [v for v in verdicts if v != "silent"]
+    if not speaking:
+        return "silent"
+    if all(v == "supported" for v in speaking):
         return "supported"
-    if any(v == "contradicted" for v in verdicts):
+    if any(v == "contradicted" for v in speaking):
         return "contradicted"
     return "inconclusive"
 
@@ -888,26 +948,34 @@ def _conjunction(verdicts: list[str]) -> str:
 def combine(claim: Claim, outcomes: list[Outcome]) -> tuple[str, dict[str, str], str]:
     """A claim's verdict from its tests' outcomes.
 
-    Returns the verdict, the verdict per evidence kind and a note saying how
-    they were combined (the disagreement, when the kinds disagree).
+    A test is *silent* when its evidence cannot speak (no data in the period,
+    or values indistinguishable within the outcome's uncertainty band); silent
+    tests and kinds are shown but do not vote. Returns the verdict, the verdict
+    per evidence kind and a note saying how they were combined (the
+    disagreement, when the kinds disagree).
     """
     kinds: dict[str, list[str]] = {}
     for t, o in zip(claim.tests, outcomes, strict=True):
         kinds.setdefault(t.evidence, []).append(o.verdict)
     per_kind = {k: _conjunction(v) for k, v in kinds.items()}
-    if claim.closeness:
-        values = set(per_kind.values())
+    speaking = {k: v for k, v in per_kind.items() if v != "silent"}
+    silent = [k for k, v in per_kind.items() if v == "silent"]
+    quiet = f"; silent: {', '.join(silent)}" if silent else ""
+    if not speaking:
+        verdict, note = "inconclusive", "no kind of evidence speaks to the claim in the period"
+    elif claim.closeness:
+        values = set(speaking.values())
         if values == {"supported"} or values == {"contradicted"}:
             verdict = values.pop()
-            note = "" if len(per_kind) == 1 else f"all {len(per_kind)} kinds agree"
+            note = f"all {len(speaking)} kinds that speak agree{quiet}" if len(per_kind) > 1 else ""
         else:
             verdict = "inconclusive"
             note = "kinds disagree: " + "; ".join(f"{k} {v}" for k, v in per_kind.items())
             if len(per_kind) == 1:
                 note = ""
     else:
-        verdict = _conjunction(list(per_kind.values()))
-        note = ""
+        verdict = _conjunction(list(speaking.values()))
+        note = quiet.lstrip("; ")
     if claim.modal == "possibility" and verdict == "contradicted":
         verdict = "inconclusive"
         note = (note + "; " if note else "") + (

@@ -15,6 +15,7 @@ import pytest
 import statsmodels.api as sm
 import yaml
 
+from balances.alignment import against, dyad_scores
 from balances.cli import main
 from balances.data import load_table
 from balances.errors import RegistryError
@@ -159,7 +160,11 @@ def test_kozyrev_supported_on_kappa_though_raw_agreement_says_otherwise() -> Non
     row = CLAIMS.loc["kozyrev_votes_with_west"]
     assert row["verdict"] == "supported" and row["fragility"] == "robust"
     assert f"means {k_us.mean():.3g} vs {k_cn.mean():.3g}" in row["measured"]
-    assert row["evidence"] == "votes supported; statements supported"
+    assert row["evidence"] == "votes supported; statements supported; outcome silent"
+    # the alignment outcome cannot separate the two dyads in 1992-1995: its 90% bands overlap
+    out = dyad_scores([("RUS", "USA"), ("RUS", "CHN")], 1992, 1995)
+    us, cn = (out[out["iso3_2"] == c].set_index("year") for c in ("USA", "CHN"))
+    assert not ((us["low"] > cn["high"]) | (cn["low"] > us["high"])).any()
 
 
 def test_post_911_votes_flat_on_kappa_bases_cooperative_so_inconclusive() -> None:
@@ -172,7 +177,9 @@ def test_post_911_votes_flat_on_kappa_bases_cooperative_so_inconclusive() -> Non
     row = CLAIMS.loc["post_911_rapprochement"]
     assert f"change {after - before:+.3g}" in row["measured"]
     assert "mean 2001-2002 2 vs 1999-2000 0" in row["measured"]
-    assert row["evidence"] == "votes inconclusive; military supported; disputes supported"
+    assert row["evidence"] == (
+        "votes inconclusive; military supported; disputes supported; outcome inconclusive"
+    )
     assert row["verdict"] == "inconclusive" and "kinds disagree" in row["reason"]
 
 
@@ -204,7 +211,7 @@ def test_alignment_deepens_2003_07_not_significant_on_five_ladder_points() -> No
     row = CLAIMS.loc["alignment_deepens"]
     assert f"exact permutation p={p:.3f}, n=5" in row["measured"]
     assert "caution" in row["reason"]
-    assert row["evidence"] == "military inconclusive; votes supported"
+    assert row["evidence"] == "military inconclusive; votes supported; outcome supported"
     assert row["verdict"] == "inconclusive"
 
 
@@ -217,7 +224,13 @@ def test_korolev_forecast_out_of_sample() -> None:
     row = CLAIMS.loc["korolev_alignment_continues"]
     assert row["scope"] == "out_of_sample" and row["period"] == "2021-2024"
     assert f"(change {d:+.3g})" in row["measured"]
-    assert row["evidence"] == "military supported; votes inconclusive; statements supported"
+    assert row["evidence"] == (
+        "military supported; votes inconclusive; outcome supported; statements supported"
+    )
+    a = against(("RUS", "CHN"), "USA").set_index("year")["score"]
+    gain = _mean(a, 2021, 2024) - _mean(a, 2016, 2020)
+    assert gain == pytest.approx(5.44, abs=0.01)
+    assert f"(change {gain:+.3g})" in row["measured"]
     assert row["verdict"] == "inconclusive"
     pact = CLAIMS.loc["korolev_full_alliance"]
     assert pact["verdict"] == "inconclusive" and "possibility" in pact["reason"]
