@@ -19,8 +19,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from balances import __version__
 from balances.config import PROJECT_DIR
 from balances.data import tables
@@ -57,7 +55,9 @@ def _year(text: str) -> str | None:
 
 def _cff() -> dict[str, Any]:
     if CITATION_FILE.is_file():
-        return yaml.safe_load(CITATION_FILE.read_text(encoding="utf-8")) or {}
+        from balances.declare import read_document
+
+        return read_document(CITATION_FILE, "citation file").data or {}
     return {}
 
 

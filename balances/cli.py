@@ -1,4 +1,4 @@
-"""Command line: ``balances data|indicators|score|alignment|ko|breaks|report|lab``.
+"""Command line: ``balances data|indicators|score|alignment|ko|claims|breaks|report|lab``.
 
 Every command prints to stdout (tables as text, CSV or JSON) and reports
 errors as one line on stderr naming what to fix, with exit code 2 for bad
@@ -415,7 +415,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:
-    from balances.ko import evaluate_claims, stance_agreement
+    from balances.ko import circularity, format_claims, judge, sensitivity, stance_agreement
     from balances.triad import Triad
 
     triad, ko = Triad.parse(args.focal, args.reference), Triad()
@@ -425,24 +425,72 @@ def _cmd_ko(args: argparse.Namespace) -> int:
         raise ParameterError(
             "focal/reference",
             f"{args.focal} vs {args.reference}",
-            "RUS,CHN vs USA: Ko's claims are about Russia's choice between China and the US; "
+            "RUS,CHN vs USA: Ko's and Korolev's claims are about Russia, China and the US; "
             "score and breaks take any triad",
         )
-    if args.figures:
+    if getattr(args, "figures", False):
         from balances.ko_figures import revisions
 
         emit(revisions(), args.format)
         return 0
-    claims = evaluate_claims(beyond=not args.ko_only)
-    if args.stances:
+    if getattr(args, "stances", False):
         emit(stance_agreement()["summary"], args.format)
         return 0
-    cols = ["claim_id", "period", "condition", "expected", "measured", "verdict", "reason"]
-    emit(
-        claims[cols + (["ko_figures", "statement", "location"] if args.format != "table" else [])],
-        args.format,
-    )
+    authors = ("ko", "korolev") if args.author == "all" else (args.author,)
+    if args.sensitivity:
+        emit(pd.concat([sensitivity(a) for a in authors], ignore_index=True), args.format)
+        return 0
+    if args.circularity:
+        emit(circularity(), args.format)
+        return 0
+    judged = [judge(a, beyond=not args.ko_only, grid=not args.evidence) for a in authors]
+    if args.evidence:
+        rows = pd.concat([j.evidence for j in judged], ignore_index=True)
+        rows = rows[rows["claim_id"] == args.evidence]
+        if rows.empty:
+            raise BalancesError(f"no claim {args.evidence!r}; `balances claims` lists them")
+        emit(rows, "table" if args.format == "table" else args.format)
+        return 0
+    claims = pd.concat([j.claims for j in judged], ignore_index=True)
+    if args.format == "table":
+        sys.stdout.write(format_claims(claims, args.width))
+    else:
+        emit(claims, args.format)
     return 0
+
+
+def _add_claims_args(p: argparse.ArgumentParser, default_author: str) -> None:
+    import shutil
+
+    p.add_argument(
+        "--author",
+        choices=("ko", "korolev", "all"),
+        default=default_author,
+        help=f"whose claims (default: {default_author})",
+    )
+    _focal_args(p)
+    p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="print every verdict over the grid of thresholds and tolerances",
+    )
+    p.add_argument(
+        "--circularity",
+        action="store_true",
+        help="print the Walt rule's inputs beside what each stance claim checks it against",
+    )
+    p.add_argument(
+        "--evidence", metavar="CLAIM_ID", help="print the evidence rows behind one claim's verdict"
+    )
+    p.add_argument(
+        "--width",
+        type=int,
+        default=min(120, shutil.get_terminal_size((100, 24)).columns),
+        help="text width of the table format (at most 120)",
+    )
+    _add_format(p)
+    p.set_defaults(func=_cmd_ko)
 
 
 def _cmd_breaks(args: argparse.Namespace) -> int:
@@ -627,22 +675,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
-        "ko", help="Ko Sangtu's claims evaluated against the data (one row per claim)"
+        "ko", help="Ko Sangtu's claims judged on the data (expected, measured, evidence, verdict)"
     )
-    p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
     p.add_argument(
         "--stances",
         action="store_true",
-        help="print the agreement of Ko's period stances with the data's (Cohen's kappa)",
+        help="print the agreement of Ko's and Korolev's stances with the data's (Cohen's kappa)",
     )
     p.add_argument(
         "--figures",
         action="store_true",
         help="print Ko's own figures beside the current SIPRI release",
     )
-    _focal_args(p)
-    _add_format(p)
-    p.set_defaults(func=_cmd_ko)
+    _add_claims_args(p, "ko")
+    p = sub.add_parser(
+        "claims", help="Ko's and Korolev's claims judged on the data (--author ko|korolev|all)"
+    )
+    _add_claims_args(p, "all")
 
     p = sub.add_parser(
         "breaks", help="trend, Chow, sup-F and CUSUM tests and Markov regimes of a series"
