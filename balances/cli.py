@@ -11,15 +11,19 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from balances import __version__
 from balances.errors import BalancesError
 
+if TYPE_CHECKING:  # pandas is imported by the commands that use it: `report` starts light
+    import pandas as pd
+
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
     """Print a frame as an aligned table, CSV or JSON records."""
+    import pandas as pd
+
     if fmt == "csv":
         sys.stdout.write(df.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
     elif fmt == "json":
@@ -88,6 +92,8 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.config import PROJECT_DIR
     from balances.fetch import fetch
 
@@ -110,6 +116,8 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_sources(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.sources.catalogue import load_catalogue
 
     rows = [
@@ -151,6 +159,8 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.data import tables
 
     rows = [
@@ -180,6 +190,8 @@ def _triad_args(p: argparse.ArgumentParser) -> None:
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.indicators.panel import Tables, compute_panel
     from balances.triad import Triad
 
@@ -244,19 +256,30 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- reports
 def _cmd_report(args: argparse.Namespace) -> int:
-    from balances.report import load_periods, run_reports
+    from balances.reports import run_reports
+    from balances.reports.periods import load_periods_cached
 
-    config = load_periods(args.periods)
-    result = run_reports(
-        config,
-        only=args.only,
-        out=args.out,
-        jobs=args.jobs,
-        with_input=args.with_input,
-        force=args.force,
-        executor=args.executor,
-        scheduler=args.scheduler,
-    )
+    config = load_periods_cached(args.periods, args.out)
+    try:
+        result = run_reports(
+            config,
+            only=args.only,
+            out=args.out,
+            jobs=args.jobs,
+            with_input=args.with_input,
+            force=args.force,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            timeout=args.timeout,
+            indicators_dir=args.indicators_dir,
+        )
+    except KeyboardInterrupt:
+        print(
+            "balances: interrupted; finished reports were kept, unfinished ones left as they "
+            "were (the next run redoes only what is missing or out of date)",
+            file=sys.stderr,
+        )
+        return 130
     for rec in result.reports:
         err = rec.get("error") or {}
         detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
@@ -415,6 +438,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask scheduler address, with --executor dask"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        metavar="SECONDS",
+        help="time limit of one report; a report that takes longer fails alone (default: 1800)",
+    )
+    p.add_argument(
+        "--indicators-dir",
+        help="directory of your own indicator YAML files and CSV tables, passed to every "
+        "report and part of its cache key (default: $BALANCES_USER_DIR)",
     )
     p.set_defaults(func=_cmd_report)
 
