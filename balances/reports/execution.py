@@ -35,6 +35,18 @@ if TYPE_CHECKING:
 
 #: Default time limit of one report, in seconds.
 DEFAULT_TIMEOUT = 1800
+
+
+def hard_limit(timeout: float) -> float:
+    """When a worker is killed: after its time limit and a grace period.
+
+    The limit applies first to each cell (nbclient interrupts the kernel and the
+    partially executed notebook is kept); the kill stops a report whose cells
+    each stay under the limit but not their sum, or a worker that hangs.
+    """
+    return timeout + max(30.0, 0.1 * timeout)
+
+
 USER_ENV = "BALANCES_USER_DIR"
 
 #: File descriptors a worker must not keep open (the output folder's lock).
@@ -336,7 +348,7 @@ def run_local(jobs: Sequence[Job], workers: int, on_done: OnDone, on_running: On
                 send.close()
                 running.append(_Running(job, proc, recv, now(), time.monotonic()))
             on_running([r.job for r in running])
-            deadline = min(r.t0 + r.job.timeout for r in running)
+            deadline = min(r.t0 + hard_limit(r.job.timeout) for r in running)
             wait_s = max(0.0, min(1.0, deadline - time.monotonic()))
             wait([r.proc.sentinel for r in running] + [r.conn for r in running], timeout=wait_s)
             for r in list(running):
@@ -346,7 +358,7 @@ def run_local(jobs: Sequence[Job], workers: int, on_done: OnDone, on_running: On
                         result = r.conn.recv()
                 if result is not None or not r.proc.is_alive():
                     r.proc.join(30)
-                elif time.monotonic() - r.t0 > r.job.timeout:
+                elif time.monotonic() - r.t0 > hard_limit(r.job.timeout):
                     r.proc.kill()
                     r.proc.join(5)
                     result = crash(
