@@ -245,3 +245,27 @@ def test_a_title_cannot_inject_markup_into_the_reports(tmp_path: Path) -> None:
             assert "onerror=alert" not in page.replace("onerror=alert(2)&gt;", "")
             escaped = title.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             assert escaped in page, f"{name}/{nb}: the title is not shown"
+            check_finding_and_provenance(page, nb, int(name[-9:-5]), int(name[-4:]))
+
+
+def check_finding_and_provenance(page: str, nb: str, start: int, end: int) -> None:
+    """Issue 13 points 3 and 5: the report opens with its finding and ends with its provenance."""
+    from balances import __version__
+    from balances.reports import data_hashes
+
+    lead = page.index('<p class="finding"><b>Finding.</b> ')
+    first_section = page.index("Lens scores" if nb == "alignment_report" else "Claims and verdicts")
+    assert lead < first_section, "the finding does not open the report"
+    finding = page[lead : page.index("</p>", lead)]
+    if nb == "alignment_report":
+        assert "The overall alignment score of RUS-CHN vs USA (0-100)" in finding
+        assert re.search(rf"from \d+ in {start} to \d+ in {end}", finding), finding
+        assert "bands" in finding and "lens moved most" in finding
+    else:
+        assert f"of Ko's claims bear on {start}-{end}" in finding or "None of Ko" in finding
+    prov = page[page.index("Provenance</h2>") :]
+    assert f"balances {__version__}, commit <code>" in prov
+    for key in ("focal", "draws", "seed", "period_name"):
+        assert f"{key} = <code>" in prov
+    assert any(digest[:16] in prov for digest in data_hashes().values())
+    assert "Sources (cite these with the package)" in prov and "Voeten" in prov
