@@ -301,3 +301,38 @@ def test_outside_a_terminal_each_finished_report_is_one_line(tmp_path: Path) -> 
     assert all(" ok " in line and "/sleepy" in line for line in lines), lines
     assert "\r" not in err, "a progress bar was drawn into a log"
     assert "ok      a/sleepy" in out and "index:" in out
+
+
+# ---------------------------------------------------------------- Medium 13
+
+
+def test_a_run_with_nothing_changed_scores_nothing_and_starts_light(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from balances.reports import summary
+
+    nbs = sleepy_notebooks(tmp_path / "nbs")
+    path = periods_file(tmp_path / "p.yml", nbs, {"a": 0})
+    out = tmp_path / "out"
+    first = run_reports(load_periods(path), out=out, progress=False)
+    mean = first.manifest["summary"][0]["mean"]
+    assert mean is not None and first.manifest["figure_error"] is None
+
+    monkeypatch.setattr(summary, "period_summary", lambda *a, **k: pytest.fail("scored again"))
+    monkeypatch.setattr(summary, "summary_figure", lambda *a, **k: pytest.fail("drawn again"))
+    second = run_reports(load_periods(path), out=out, progress=False)
+    assert second.reports[0]["status"] == "cached"
+    assert second.manifest["summary"][0]["mean"] == mean
+    index = (out / INDEX_FILE).read_text(encoding="utf-8")
+    assert f"{mean:.2f}" in index and "data:image/png;base64," in index
+
+    heavy = ("pandas", "numpy", "scipy", "matplotlib", "papermill", "nbconvert", "pydantic")
+    code = (
+        "import sys; from balances.cli import main; "
+        f"rc = main(['report', '--periods', {str(path)!r}, '--out', {str(out)!r}]); "
+        f"print(rc, sorted(m for m in {heavy!r} if m in sys.modules))"
+    )
+    for _ in range(2):  # the first run after a run from Python also keeps the validation
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
+    assert "cached  a/sleepy" in done.stdout

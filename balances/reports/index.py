@@ -29,13 +29,17 @@ CSS = (
 STATUS_WORDS = {"stale": "out of date"}
 
 
-def _environment() -> Any:
+def _environment(cache_dir: Path | None = None) -> Any:
     import jinja2
 
+    bytecode = None
+    if cache_dir is not None:  # compiling the template costs more than the rest of a cached run
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
-        trim_blocks=False,
+        bytecode_cache=bytecode,
     )
     env.filters["href"] = lambda path: urllib.parse.quote(str(path))
     return env
@@ -46,8 +50,12 @@ def render_index(
     manifest: Mapping[str, Any],
     figure_png: str | None,
     figure_error: str | None,
+    cache_dir: Path | None = None,
 ) -> str:
-    """The index page (every text escaped by the template engine)."""
+    """The index page (every text escaped by the template engine).
+
+    ``cache_dir``: where to keep the compiled template between runs.
+    """
     records = {(r["period"], r["notebook"]): r for r in manifest["reports"]}
     summary = {s["period"]: s for s in manifest.get("summary", [])}
     notebooks = list(dict.fromkeys(nb for p in config.periods.values() for nb in p.notebooks))

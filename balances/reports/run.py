@@ -455,6 +455,6 @@ def _write_manifest(
     }
     write_text_atomic(out_dir / MANIFEST_FILE, json.dumps(manifest, indent=1, default=str) + "\n")
     if figure is not None:
-        page = render_index(config, manifest, figure[0], figure[1])
+        page = render_index(config, manifest, figure[0], figure[1], out_dir / ".cache" / "jinja")
         write_text_atomic(out_dir / INDEX_FILE, page)
     return manifest

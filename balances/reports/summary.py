@@ -248,6 +248,7 @@ def prune_cache(out_dir: Path, keep: int = 200) -> None:
     folder = out_dir / CACHE_DIR
     if not folder.is_dir():
         return
-    files = sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+    files = [p for p in folder.iterdir() if p.is_file()]
+    files.sort(key=lambda p: p.stat().st_mtime, reverse=True)
     for p in files[keep:]:
         p.unlink(missing_ok=True)
