@@ -163,3 +163,26 @@ def test_a_validated_periods_file_is_not_validated_again(
         load_periods_cached(path, out)
     cached = list((out / ".cache").glob("periods-*.json"))
     assert len(cached) == 1 and json.loads(cached[0].read_text())["config"]["periods"]
+
+
+def test_a_full_disk_never_leaves_a_truncated_file_under_its_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Low: a truncated .failed.ipynb under a full disk. Writes are fsynced before the rename,
+    so a failed write leaves the old file (or none) and no temporary."""
+    import errno
+    import os
+
+    from balances.reports import _fs
+
+    target = tmp_path / "x.failed.ipynb"
+    target.write_text("the previous one")
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_fs.os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        _fs.write_text_atomic(target, "{" + " " * 10_000)
+    assert target.read_text() == "the previous one"
+    assert os.listdir(tmp_path) == ["x.failed.ipynb"]
