@@ -186,3 +186,55 @@ def test_a_full_disk_never_leaves_a_truncated_file_under_its_name(
         _fs.write_text_atomic(target, "{" + " " * 10_000)
     assert target.read_text() == "the previous one"
     assert os.listdir(tmp_path) == ["x.failed.ipynb"]
+
+
+def test_the_cache_key_covers_user_and_plugin_files_by_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib import metadata
+
+    from balances.reports import cache
+
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "p.yml").write_text("indicators: []\n")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "t.csv").write_text("year,v\n2000,1\n")
+
+    class EntryPoint:
+        name = "theirs"
+
+        def load(self):
+            return lambda: plugin
+
+    original = metadata.entry_points
+    monkeypatch.setattr(
+        metadata,
+        "entry_points",
+        lambda group: [EntryPoint()] if group == "balances.indicators" else original(group=group),
+    )
+    folder = tmp_path / "cache"
+    folder.mkdir()
+
+    def key() -> str:
+        return cache.cache_key({"user_indicators": cache.user_indicators(mine, folder)})
+
+    first = key()
+    assert cache.user_indicators(mine, folder)["plugins"] == {
+        "theirs": {"p.yml": cache.sha256_file(plugin / "p.yml")}
+    }
+    (plugin / "p.yml").write_text("indicators: [] # edited\n")
+    second = key()
+    assert second != first
+    (mine / "t.csv").write_text("year,v\n2000,2\n")
+    third = key()
+    assert third != second
+    moved = tmp_path / "elsewhere"
+    mine.rename(moved)  # the same files elsewhere make the same report
+    assert cache.cache_key({"user_indicators": cache.user_indicators(moved, folder)}) == third
+    monkeypatch.setattr(metadata, "entry_points", lambda group: pytest.fail("scanned again"))
+    assert cache.user_indicators(moved, folder)["plugins"]["theirs"]
+    assert cache.user_indicators(None, folder)["dir"] is None
+    with pytest.raises(ParameterError, match="indicators_dir"):
+        cache.user_indicators(tmp_path / "nope", folder)

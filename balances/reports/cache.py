@@ -97,25 +97,58 @@ def _dir_files(folder: Path) -> dict[str, str]:
     return out
 
 
-def user_indicators(user_dir: str | os.PathLike[str] | None) -> dict[str, Any] | None:
+def plugin_dirs(cache_folder: Path | None = None) -> dict[str, str]:
+    """Folders of installed indicator plugins (entry point group ``balances.indicators``).
+
+    Scanning the installed distributions costs a quarter of a cached run, so the
+    answer is kept in ``cache_folder`` under a key of every ``sys.path`` folder's
+    modification time, which an install or uninstall changes.
+    """
+    import sys
+
+    stamp = []
+    for entry in sys.path:
+        with contextlib.suppress(OSError):
+            stamp.append([entry, os.stat(entry or ".").st_mtime_ns])
+    key = hashlib.sha256(json.dumps(stamp).encode()).hexdigest()
+    path = cache_folder / f"plugins-{key}.json" if cache_folder is not None else None
+    if path is not None:
+        doc = read_json(path)
+        if doc is not None and isinstance(doc.get("dirs"), dict):
+            return {str(k): str(v) for k, v in doc["dirs"].items()}
+    from importlib import metadata
+
+    dirs = {}
+    for ep in metadata.entry_points(group="balances.indicators"):
+        target = ep.load()
+        dirs[ep.name] = str(Path(target() if callable(target) else target))
+    if path is not None:
+        with contextlib.suppress(OSError):
+            from balances.reports._fs import write_text_atomic
+
+            write_text_atomic(path, json.dumps({"dirs": dirs}) + "\n")
+    return dirs
+
+
+def user_indicators(
+    user_dir: str | os.PathLike[str] | None, cache_folder: Path | None = None
+) -> dict[str, Any] | None:
     """The user's indicator directory and installed plugins, each file by content hash.
 
     ``None`` when there are neither. The directory's path is recorded but it is
-    the files' contents that enter the cache key.
+    the files' contents that enter the cache key. ``cache_folder``: see
+    :func:`plugin_dirs`.
 
     Raises
     ------
     ParameterError
         If ``user_dir`` is given but is not a directory.
     """
-    from importlib import metadata
-
-    plugins: dict[str, dict[str, str]] = {}
-    for ep in metadata.entry_points(group="balances.indicators"):
-        target = ep.load()
-        folder = Path(target() if callable(target) else target)
-        if folder.is_dir():
-            plugins[ep.name] = _dir_files(folder)
+    plugins = {
+        name: _dir_files(Path(folder))
+        for name, folder in plugin_dirs(cache_folder).items()
+        if Path(folder).is_dir()
+    }
     if user_dir is None and not plugins:
         return None
     files = None

@@ -80,7 +80,7 @@ def render_index(
     statuses = [r["status"] for r in manifest["reports"]]
     n = {k: statuses.count(k) for k in ("ok", "cached", "failed", "stale")}
     return (
-        _environment()
+        _environment(cache_dir)
         .get_template("index.html.j2")
         .render(
             css=CSS,

@@ -77,13 +77,15 @@ def _user_dir(indicators_dir: str | os.PathLike[str] | None) -> str | None:
     return str(Path(chosen).expanduser().resolve()) if chosen else None
 
 
-def current_inputs(user_dir: str | None) -> dict[str, Any]:
+def current_inputs(user_dir: str | None, out_dir: Path | None = None) -> dict[str, Any]:
     """What every report depends on besides its notebook and parameters."""
     return {
         "package_version": __version__,
         "package_sha256": cache.package_hash(),
         "data": cache.data_hashes(),
-        "user_indicators": cache.user_indicators(user_dir),
+        "user_indicators": cache.user_indicators(
+            user_dir, out_dir / ".cache" if out_dir is not None else None
+        ),
     }
 
 
@@ -281,7 +283,7 @@ def run_reports(
     selected = config.select(only)
     out_dir = check_out(out)
     user_dir = _user_dir(indicators_dir)
-    inputs = current_inputs(user_dir)
+    inputs = current_inputs(user_dir, out_dir)
 
     with cache.OutputLock(out_dir) as lock:
         HELD_FDS.add(lock._fd)  # type: ignore[arg-type]
