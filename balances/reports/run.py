@@ -307,23 +307,17 @@ def run_reports(
             HELD_FDS.discard(lock._fd)  # type: ignore[arg-type]
 
 
-def _run_locked(
+def _plan(
     config: PeriodsConfig,
     selected: list[Period],
     out_dir: Path,
-    inputs: dict[str, Any],
+    inputs: Mapping[str, Any],
     user_dir: str | None,
-    workers: int,
     with_input: bool,
     force: bool,
-    executor: str,
-    scheduler: str | None,
-    progress: bool,
     timeout: float,
-    on_report: Callable[[dict[str, Any]], None] | None,
-) -> RunResult:
-    t_run, run_started = time.perf_counter(), now()
-    remove_temporaries(out_dir)  # left by a run that was killed; we hold the lock
+) -> tuple[dict[tuple[str, str], dict[str, Any]], list[Job]]:
+    """A record for every selected report (cached ones complete) and the jobs to run."""
     nb_sha = {
         nb: sha256_file(config.notebook_path(nb))
         for p in config.periods.values()
@@ -357,7 +351,27 @@ def _run_locked(
                     )
                 )
             records[(p.name, nb)] = rec
+    return records, todo
 
+
+def _run_locked(
+    config: PeriodsConfig,
+    selected: list[Period],
+    out_dir: Path,
+    inputs: dict[str, Any],
+    user_dir: str | None,
+    workers: int,
+    with_input: bool,
+    force: bool,
+    executor: str,
+    scheduler: str | None,
+    progress: bool,
+    timeout: float,
+    on_report: Callable[[dict[str, Any]], None] | None,
+) -> RunResult:
+    t_run, run_started = time.perf_counter(), now()
+    remove_temporaries(out_dir)  # left by a run that was killed; we hold the lock
+    records, todo = _plan(config, selected, out_dir, inputs, user_dir, with_input, force, timeout)
     run_info = {
         "started": run_started,
         "executor": executor,
