@@ -8,10 +8,11 @@ parameters or data and 1 for failed reports.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from balances import __version__
 from balances.errors import BalancesError
@@ -280,6 +281,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 130
+    try:
+        _print_report_summary(result)
+    except OSError as exc:  # stdout closed or full: the reports and the index are written
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush is quiet
+        print(
+            f"balances: error: cannot write to stdout ({exc.strerror}); the reports and "
+            f"{result.index} were written",
+            file=sys.stderr,
+        )
+        return 1
+    if result.failed:
+        print(
+            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_report_summary(result: Any) -> None:
     for rec in result.reports:
         err = rec.get("error") or {}
         detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
@@ -292,14 +313,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 f"balances: warning: summary score of {s['period']} failed: {s['error']}",
                 file=sys.stderr,
             )
-    print(f"index: {result.index}")
-    if result.failed:
-        print(
-            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    print(f"index: {result.index}", flush=True)
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:

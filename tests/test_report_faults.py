@@ -336,3 +336,26 @@ def test_a_run_with_nothing_changed_scores_nothing_and_starts_light(
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.splitlines()[-1] == "0 []", done.stdout + done.stderr
     assert "cached  a/sleepy" in done.stdout
+
+
+# ---------------------------------------------------------------- Low: stdout
+
+
+def test_closed_or_full_stdout(tmp_path: Path) -> None:
+    import shlex
+
+    nbs = sleepy_notebooks(tmp_path / "nbs")
+    path = periods_file(tmp_path / "p.yml", nbs, {"a": 0})
+    out = tmp_path / "out"
+    code = "import sys; from balances.cli import main; sys.exit(main())"
+    cmd = " ".join(
+        shlex.quote(a)
+        for a in (sys.executable, "-c", code, "report", "--periods", str(path), "--out", str(out))
+    )
+    closed = subprocess.run(["bash", "-c", f"{cmd} >&-"], capture_output=True, text=True)
+    assert closed.returncode == 0, closed.stderr  # the kernel must not inherit a closed fd
+    assert cache.verify(out / "a", "sleepy")[0] is None
+    full = subprocess.run(["bash", "-c", f"{cmd} > /dev/full"], capture_output=True, text=True)
+    assert full.returncode == 1
+    assert "balances: error: cannot write to stdout (No space left on device)" in full.stderr
+    assert "Traceback" not in full.stderr

@@ -291,6 +291,16 @@ def _worker(job: Job, conn: Any, parent: int) -> None:
     for fd in HELD_FDS:
         with contextlib.suppress(OSError):
             os.close(fd)
+    # the kernel inherits fds 0-2 and dies at start if one is closed (`balances report >&-`);
+    # the worker writes nothing there itself
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1):
+        os.dup2(null, fd)
+    try:
+        os.fstat(2)
+    except OSError:
+        os.dup2(null, 2)
+    os.close(null)
     # Ctrl-C reaches the whole foreground process group: the run decides what stops
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
