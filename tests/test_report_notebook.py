@@ -37,9 +37,11 @@ def test_alignment_finding_states_the_periods_own_numbers(result) -> None:
     a, b = overall.loc[2003], overall.loc[2007]
     assert text.startswith("The overall alignment score of RUS-CHN vs USA (0-100) ")
     assert f"from {a['score']:.0f} in 2003 to {b['score']:.0f} in 2007" in text
-    change = b["score"] - a["score"]
-    word = "rose" if round(change) > 0 else "fell" if round(change) < 0 else "stayed level"
+    change = round(b["score"]) - round(a["score"])  # the numbers the sentence shows
+    word = "rose" if change > 0 else "fell" if change < 0 else "stayed level"
     assert word in text
+    if change:
+        assert f"({change:+d} point" in text
     assert f"mean over the period is {overall['score'].mean():.0f}." in text
     overlap = not (b["low"] > a["high"] or b["high"] < a["low"])
     assert ("overlap." in text) == overlap and ("do not overlap" in text) == (not overlap)

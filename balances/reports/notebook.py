@@ -72,7 +72,7 @@ def alignment_finding(
     if overall.empty:
         return f"No year of {result.start}-{result.end} could be scored for {label}."
     a, b = overall.iloc[0], overall.iloc[-1]
-    change = float(b["score"] - a["score"])
+    change = float(round(b["score"]) - round(a["score"]))  # the difference of the numbers shown
     verb = "rose" if round(change) > 0 else "fell" if round(change) < 0 else "stayed level"
     move = f"from {a['score']:.0f} in {int(a['year'])} to {b['score']:.0f} in {int(b['year'])}"
     first = (
@@ -121,7 +121,7 @@ def alignment_finding(
                 else ""
             )
         )
-        third = f"{third}; {ladder[0].lower()}{ladder[1:]}" if third else ladder
+        third = f"{third}; {ladder}" if third else ladder
     return " ".join(s for s in (first, certainty, f"{third}." if third else "") if s)
 
 
