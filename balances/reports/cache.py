@@ -23,7 +23,7 @@ import errno
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -281,9 +281,3 @@ class OutputLock:
                 os.ftruncate(self._fd, 0)
             os.close(self._fd)  # closing releases the flock
             self._fd = None
-
-
-@contextlib.contextmanager
-def locked(out_dir: Path) -> Iterator[OutputLock]:
-    with OutputLock(out_dir) as lock:
-        yield lock
