@@ -8,12 +8,12 @@ parameters or data and 1 for failed reports.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from balances import __version__
 from balances.config import PANEL_END, STUDY_START
@@ -110,6 +110,10 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
     return "\n".join(lines) + "\n"
 
 
+if TYPE_CHECKING:  # pandas is imported by the commands that use it: `report` starts light
+    import pandas as pd
+
+
 def emit(df: pd.DataFrame, fmt: str) -> None:
     """Print a frame as a text table (at most :data:`TABLE_WIDTH` wide), CSV or JSON records.
 
@@ -203,6 +207,8 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.config import FROM_CLONE, PROJECT_DIR
     from balances.fetch import fetch
 
@@ -232,6 +238,8 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_sources(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.sources.catalogue import load_catalogue
 
     rows = [
@@ -273,6 +281,8 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.data import tables
 
     rows = [
@@ -319,6 +329,8 @@ def _indicators_dir_arg(p: argparse.ArgumentParser, default: object = None) -> N
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.indicators.panel import Tables, compute_panel
 
     params = _params(args, "focal", "reference", "start", "end", "indicators_dir")
@@ -379,19 +391,50 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- reports
 def _cmd_report(args: argparse.Namespace) -> int:
-    from balances.report import load_periods, run_reports
+    from balances.reports import run_reports
+    from balances.reports.loading import load_periods_cached
 
-    config = load_periods(args.periods)
-    result = run_reports(
-        config,
-        only=args.only,
-        out=args.out,
-        jobs=args.jobs,
-        with_input=args.with_input,
-        force=args.force,
-        executor=args.executor,
-        scheduler=args.scheduler,
-    )
+    config = load_periods_cached(args.periods, args.out)
+    try:
+        result = run_reports(
+            config,
+            only=args.only,
+            out=args.out,
+            jobs=args.jobs,
+            with_input=args.with_input,
+            force=args.force,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            timeout=args.timeout,
+            indicators_dir=args.indicators_dir,
+        )
+    except KeyboardInterrupt:
+        print(
+            "balances: interrupted; finished reports were kept, unfinished ones left as they "
+            "were (the next run redoes only what is missing or out of date)",
+            file=sys.stderr,
+        )
+        return 130
+    try:
+        _print_report_summary(result)
+    except OSError as exc:  # stdout closed or full: the reports and the index are written
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush is quiet
+        print(
+            f"balances: error: cannot write to stdout ({exc.strerror}); the reports and "
+            f"{result.index} were written",
+            file=sys.stderr,
+        )
+        return 1
+    if result.failed:
+        print(
+            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_report_summary(result: Any) -> None:
     for rec in result.reports:
         err = rec.get("error") or {}
         detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
@@ -404,14 +447,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 f"balances: warning: summary score of {s['period']} failed: {s['error']}",
                 file=sys.stderr,
             )
-    print(f"index: {result.index}")
-    if result.failed:
-        print(
-            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    print(f"index: {result.index}", flush=True)
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:
@@ -671,6 +707,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask scheduler address, with --executor dask"
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        metavar="SECONDS",
+        help="time limit of one report; a report that takes longer fails alone (default: 1800)",
+    )
+    p.add_argument(
+        "--indicators-dir",
+        help="directory of your own indicator YAML files and CSV tables, passed to every "
+        "report and part of its cache key (default: $BALANCES_USER_DIR)",
     )
     p.set_defaults(func=_cmd_report)
 
