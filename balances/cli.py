@@ -71,6 +71,8 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
     """Text table no wider than ``width``: the widest columns are narrowed and their cells wrapped."""
     import textwrap
 
+    import pandas as pd
+
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
     cells = [
         [
@@ -121,6 +123,7 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
     With ``--output FILE`` the frame goes to the file instead, in the format its suffix names
     (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``).
     """
+
     out = _Run.output
     if out is not None:
         fmt = {".json": "json", ".txt": "table"}.get(out.suffix.lower(), "file")
@@ -308,12 +311,12 @@ def _triad_args(p: argparse.ArgumentParser) -> None:
 
 def _focal_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default {DEFAULT_FOCAL})"
+        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default: {DEFAULT_FOCAL})"
     )
     p.add_argument(
         "--reference",
         default=DEFAULT_REFERENCE,
-        help=f"reference power, ISO3 (default {DEFAULT_REFERENCE})",
+        help=f"reference power, ISO3 (default: {DEFAULT_REFERENCE})",
     )
 
 
@@ -451,6 +454,8 @@ def _print_report_summary(result: Any) -> None:
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.ko import circularity, format_claims, judge, sensitivity, stance_agreement
     from balances.triad import Triad
 
@@ -637,9 +642,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the computed panel (year, indicator, value, status)",
     )
     p.add_argument(
-        "--start", type=int, default=STUDY_START, help=f"first year (default {STUDY_START})"
+        "--start", type=int, default=STUDY_START, help=f"first year (default: {STUDY_START})"
     )
-    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default {PANEL_END})")
+    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default: {PANEL_END})")
     _triad_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_indicators)
@@ -651,24 +656,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _triad_args(p)
     p.add_argument(
-        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default: {DEFAULT_START})"
     )
     p.add_argument(
-        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default: {DEFAULT_END})"
     )
     p.add_argument(
         "--spec",
         default=DEFAULT_SPEC,
-        help=f"preset name or YAML file of a ScoringSpec (default {DEFAULT_SPEC})",
+        help=f"preset name or YAML file of a ScoringSpec (default: {DEFAULT_SPEC})",
     )
     p.add_argument(
         "--draws",
         type=int,
         default=DEFAULT_DRAWS,
-        help=f"Monte Carlo draws, 0-{MAX_DRAWS} (0: no bands; default {DEFAULT_DRAWS})",
+        help=f"Monte Carlo draws (default: {DEFAULT_DRAWS}); 0-{MAX_DRAWS}, 0 for no bands",
     )
     p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
     )
     _add_format(p)
     p.set_defaults(func=_cmd_score)
@@ -754,10 +759,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
     )
     p.add_argument(
-        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default {DEFAULT_SPEC})"
+        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default: {DEFAULT_SPEC})"
     )
     p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
     )
     _focal_args(p)
     _add_format(p)
