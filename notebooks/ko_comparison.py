@@ -38,11 +38,12 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from IPython.display import display
 
-from balances import analysis, change, ko, plots
+from balances import analysis, change, ko, ko_plots, plots
 from balances.reports.notebook import finding, heading, ko_finding, provenance
 
 scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
-claims = ko.evaluate_claims()
+judgement = ko.judge("ko")
+claims = judgement.claims
 in_period = ko.claims_in_period(claims, start, end)
 counts = in_period["verdict"].value_counts()
 # the title comes from the periods file: displayed as escaped text, never as Markdown
@@ -55,16 +56,21 @@ print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
 # %% [markdown]
 # ## Claims and verdicts
 #
-# Each claim is a paraphrase of Ko with the section where he makes it. A claim is *supported* when
-# every test holds, *contradicted* when one test goes the other way, and *inconclusive* otherwise
-# (including when the data do not cover it). Rows marked `@YYYY-YYYY` re-run a claim on a later
-# period, beyond Ko's span.
+# Each claim is a paraphrase of Ko with the section where he makes it, tested on several kinds of
+# evidence (votes as chance-corrected kappa, military cooperation, treaties, disputes, statements,
+# the alignment outcome). A claim is *supported* or *contradicted* only when the kinds that speak
+# agree, and *inconclusive* otherwise; *fragility* says whether the verdict flips over the declared
+# grid of thresholds. Rows marked `@YYYY-YYYY` re-run a claim on a later period, beyond Ko's span.
 
 # %%
-plots.styled(
-    in_period[["claim_id", "period", "condition", "verdict", "statement", "measured", "reason", "ko_figures"]],
-    widths={"statement": "13em", "measured": "12em", "reason": "11em", "ko_figures": "11em"},
-)
+display(plots.styled(
+    in_period[["claim_id", "period", "verdict", "evidence", "fragility", "statement", "measured"]],
+    widths={"statement": "13em", "measured": "14em", "evidence": "12em", "fragility": "9em"},
+))
+# one sentence per contradicted or inconclusive verdict, generated from its evidence rows
+why = ko_plots.explain(judgement)
+why = why[why["claim_id"].isin(in_period["claim_id"])]
+plots.styled(why[["claim_id", "verdict", "sentence"]], widths={"sentence": "40em"})
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(in_period), 4) + 1))
@@ -116,7 +122,10 @@ from balances.walt import rule_table
 display(plots.styled(rule_table()))
 agreement = ko.stance_agreement()
 display(plots.styled(agreement["summary"], widths={"disagreements": "28em"}))
-plots.styled(agreement["years"])
+fig, ax = plt.subplots(figsize=(8, 3))
+ko_plots.stance_strips(agreement, ax=ax)
+plt.show()
+plots.styled(ko_plots.disagreement_years(agreement))
 
 # %% [markdown]
 # ## Structural breaks in the overall score
