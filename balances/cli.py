@@ -212,6 +212,8 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
             {
                 "id": iid,
                 "lens": ind.lens,
+                "subconcept": ind.subconcept,
+                "expected_sign": "+" if ind.direction > 0 else "-",
                 "title": ind.title,
                 "unit": ind.unit,
                 "direction": ind.direction,

@@ -40,3 +40,13 @@ def test_troop_year_2008_is_missing_not_doubled(table: pd.DataFrame) -> None:
     # the USA's own soil is not "near" Russia across the Bering Strait
     assert near.loc[2010, "RUS"] < 300_000
     assert np.isfinite(near.loc[2024, "CHN"]) and near.loc[2024, "CHN"] > 50_000
+
+
+def test_allies_do_not_count_their_protectors(table: pd.DataFrame) -> None:
+    t = table.groupby(level=[0, 1]).first()
+    # France is in NATO: its NATO neighbours are allies; Japan hosts US troops.
+    assert t.loc[("FRA", 2010), "nato_land_neighbours"] == 5
+    assert t.loc[("FRA", 2010), "nato_land_neighbours_outside"] == 0
+    assert t.loc[("JPN", 2010), "us_troops_near_outside"] == 0
+    assert t.loc[("JPN", 2010), "us_troops_hosted"] > 20_000
+    assert t.loc[("RUS", 2010), "us_troops_near_outside"] == t.loc[("RUS", 2010), "us_troops_near"]

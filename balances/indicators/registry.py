@@ -31,6 +31,36 @@ ENTRY_POINT_GROUP = "balances.indicators"
 Lens = Literal["power", "threat", "interests", "alignment"]
 LENSES: tuple[str, ...] = ("power", "threat", "interests")
 
+#: Tables recording alignment behaviour (voting together, vetoes, treaties and alliances,
+#: exercises, summits, arms and trade between states, co-membership). They measure the
+#: outcome the lenses explain, so no driver lens may read them.
+BEHAVIOUR_TABLES: frozenset[str] = frozenset(
+    {
+        "alliance_s_dyad",
+        "arms_register_orders",
+        "arms_tiv_dyad",
+        "atop_dyad",
+        "bloc_membership",
+        "cow_alliance_dyad",
+        "cow_trade_dyad",
+        "cr_exercises",
+        "cr_summits",
+        "exercises_dyad",
+        "gdelt_dyad",
+        "icews_dyad",
+        "igo_dyad",
+        "igo_informal_dyad",
+        "imf_dots_dyad",
+        "trade_official",
+        "unga_similarity",
+        "unsc_vetoes",
+        "unsc_vetoes_year",
+    }
+)
+#: Dyad tables a driver may read on the focal pair itself: perceptions, not conduct
+#: (disputes between the pair, ideal-point distance between them are behaviour).
+PAIR_DRIVER_TABLES: frozenset[str] = frozenset({"rivalry_dyad"})
+
 
 class Indicator(BaseModel):
     """One declared indicator."""
@@ -60,6 +90,17 @@ class Indicator(BaseModel):
         description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)",
     )
     ko_condition: Literal["capability", "allies", "security_climate", "none"] = "none"
+    subconcept: str = Field(
+        default="",
+        pattern=r"^[a-z_]*$",
+        description="the part of the lens's theory the indicator measures (e.g. preponderance); "
+        "indicators of one sub-concept share its weight, so a concept is counted once",
+    )
+    reference_only: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO3 of the only reference power the data describe (US troops, NATO)",
+    )
     origin: str = Field(default="", description="file the indicator was declared in (set on load)")
 
     @field_validator("compute")
@@ -113,6 +154,49 @@ def check_expression(
             raise ValueError(f"{path}.{key}: expected a non-empty list of expressions")
         for i, sub in enumerate(node[key]):
             check_expression(sub, sources, columns, f"{path}.{key}[{i}]")
+
+
+def _reads(node: Any) -> list[tuple[str, tuple[str, ...] | None]]:
+    """(table, dyad roles or None) for every table an expression reads."""
+    if not isinstance(node, Mapping):
+        return []
+    found = (
+        [(node["table"], tuple(node["dyad"]) if "dyad" in node else None)]
+        if "table" in node
+        else []
+    )
+    for key in NESTED & set(node):
+        found += _reads(node[key])
+    for key in NESTED_LISTS & set(node):
+        for sub in node[key] if isinstance(node[key], list) else []:
+            found += _reads(sub)
+    return found
+
+
+def check_driver(ind: Indicator) -> None:
+    """A driver lens holds reasons to align, never alignment behaviour.
+
+    Raises
+    ------
+    ValueError
+        If a power, threat or interests indicator reads a behaviour table
+        (:data:`BEHAVIOUR_TABLES`) or reads a dyad table other than
+        :data:`PAIR_DRIVER_TABLES` on the focal pair itself.
+    """
+    if ind.lens not in LENSES:
+        return
+    for table, dyad in _reads(ind.compute):
+        if table in BEHAVIOUR_TABLES:
+            raise ValueError(
+                f"table {table!r} records alignment behaviour, which is the outcome; a "
+                f"{ind.lens} indicator must measure a reason to align (use lens 'alignment')"
+            )
+        if dyad and set(dyad) == {"focal1", "focal2"} and table not in PAIR_DRIVER_TABLES:
+            raise ValueError(
+                f"reads {table!r} on the focal pair itself: what the pair do to each other is "
+                f"behaviour (the outcome); drivers may read only {sorted(PAIR_DRIVER_TABLES)} "
+                "on the pair"
+            )
 
 
 def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
@@ -202,6 +286,7 @@ def load_registry(
                     check_expression(ind.compute, ind.sources, columns)
                     if ind.estimate is not None:
                         check_expression(ind.estimate, ind.sources, columns, "estimate")
+                    check_driver(ind)
                 except ValueError as exc:
                     raise RegistryError(f"{where}: {exc}") from exc
                 out[ind.id] = ind

@@ -41,6 +41,9 @@ SUSPECT_TROOP_YEARS: frozenset[int] = frozenset({2008})
 #: counts personnel at home (about a million), which would swamp any neighbour of
 #: the USA (Russia across the Bering Strait).
 HOME = "USA"
+#: A state hosting at least this many US troops itself is under the reference's
+#: protection: US forces around it are its allies' (Japan, South Korea, Germany).
+HOST_THRESHOLD = 1000
 
 _COLUMNS = {"ccode1": "int", "ccode2": "int", "conttype": "int", "stdate": "str", "enddate": "str"}
 
@@ -63,7 +66,9 @@ def contiguity_years(raw: RawFiles, max_type: int) -> pd.DataFrame:
     starts = np.maximum(sp["start"].to_numpy(), PANEL_START)
     lengths = sp["end"].to_numpy() - starts + 1
     out = sp.loc[sp.index.repeat(lengths), ["ccode1", "ccode2"]].copy()
-    out["year"] = np.concatenate([np.arange(s, s + n) for s, n in zip(starts, lengths)])
+    out["year"] = np.concatenate(
+        [np.arange(s, s + n) for s, n in zip(starts, lengths, strict=True)]
+    )
     return out.drop_duplicates().reset_index(drop=True)
 
 
@@ -85,6 +90,13 @@ def contiguity_years(raw: RawFiles, max_type: int) -> pd.DataFrame:
         "December (count; missing before 1949)",
         "us_troops_near": "US active-duty troops in the states within 400 miles of the state "
         "(persons; missing in 2008, see SUSPECT_TROOP_YEARS, and before 1950)",
+        "nato_member": "1 if the state is itself a NATO member on 31 December (from 1949)",
+        "us_troops_hosted": "US active-duty troops stationed in the state itself (persons)",
+        "nato_land_neighbours_outside": "nato_land_neighbours for a state outside NATO, 0 for a "
+        "member (its NATO neighbours are its allies)",
+        "us_troops_near_outside": "us_troops_near for a state that is neither a NATO member nor "
+        "a host of HOST_THRESHOLD (1,000) or more US troops, 0 otherwise (forces around a "
+        "protege of the reference are its protectors)",
     },
 )
 def neighbours(raw: RawFiles) -> pd.DataFrame:
@@ -131,4 +143,27 @@ def neighbours(raw: RawFiles) -> pd.DataFrame:
         SUSPECT_TROOP_YEARS
     )
     out["us_troops_near"] = np.where(covered, out["us_troops_near"].fillna(0.0), np.nan)
-    return out[["ccode", "iso3", "year", "nato_land_neighbours", "us_troops_near"]]
+    member = out[["ccode", "year"]].merge(
+        nato_years.rename(columns={"ccode2": "ccode"}), on=["ccode", "year"], how="left"
+    )["member"]
+    out["nato_member"] = np.where(out["year"] >= 1949, member.fillna(0).to_numpy(), np.nan)
+    hosted = out[["iso3", "year"]].merge(
+        troops[["iso3", "year", "troops"]], on=["iso3", "year"], how="left"
+    )
+    out["us_troops_hosted"] = np.where(covered, hosted["troops"].fillna(0.0).to_numpy(), np.nan)
+    out["nato_land_neighbours_outside"] = out["nato_land_neighbours"] * (1 - out["nato_member"])
+    protege = (out["nato_member"] == 1) | (out["us_troops_hosted"] >= HOST_THRESHOLD)
+    out["us_troops_near_outside"] = np.where(protege, 0.0, 1.0) * out["us_troops_near"]
+    return out[
+        [
+            "ccode",
+            "iso3",
+            "year",
+            "nato_land_neighbours",
+            "us_troops_near",
+            "nato_member",
+            "us_troops_hosted",
+            "nato_land_neighbours_outside",
+            "us_troops_near_outside",
+        ]
+    ]
