@@ -312,6 +312,41 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lenses(args: argparse.Namespace) -> int:
+    from balances import lenses
+
+    if args.build_population:
+        from balances.indicators.population import POPULATION, write_population
+
+        path = write_population()
+        print(f"wrote {path} ({POPULATION.label})")
+        return 0
+    triads = (
+        [(t.split(":")[0], t.split(":")[1] if ":" in t else "USA") for t in args.triads]
+        if args.triads
+        else lenses.FIVE_TRIADS
+    )
+    if args.test:
+        out = lenses.comparative_test(
+            start=args.start, end=args.end, triads=None if not args.triads else triads
+        )
+        print(out["method"])
+        emit(out["table"], args.format)
+        if out["caution"]:
+            print(f"caution: {out['caution']}")
+        return 0
+    table = lenses.triad_table(triads, args.start, args.end, draws=args.draws, seed=args.seed)
+    if args.format == "table":
+        emit(lenses.wide(table).reset_index(names="triad"), args.format)
+        print(
+            "lens: period mean [5-95% band of the period mean]; R2: share of the lens's variance "
+            "a straight line in the year explains (near 1 = the series mostly measures time)"
+        )
+    else:
+        emit(table, args.format)
+    return 0
+
+
 def _cmd_lab(args: argparse.Namespace) -> int:
     from balances.lab import lab
 
@@ -452,6 +487,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
+
+    p = sub.add_parser(
+        "lenses",
+        help="the three driver lenses across triads on one scale, with R2 on the year; "
+        "--test: how each lens relates to the alignment outcome",
+    )
+    p.add_argument(
+        "--triads",
+        nargs="+",
+        metavar="F1,F2:REF",
+        help="triads to compare (default: RUS,CHN RUS,IRN CHN,PAK FRA,DEU IND,PAK against USA)",
+    )
+    p.add_argument("--start", type=int, default=1992, help="first year (default 1992)")
+    p.add_argument("--end", type=int, default=2024, help="last year (default 2024)")
+    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default 1000)")
+    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="the comparative test: lagged changes of each lens against changes of the "
+        "alignment outcome, for RUS-CHN vs USA, a placebo and the population of triads",
+    )
+    p.add_argument(
+        "--build-population",
+        action="store_true",
+        help="rebuild balances/indicators/population.csv (the declared population's distributions)",
+    )
+    _add_format(p)
+    p.set_defaults(func=_cmd_lenses)
 
     p = sub.add_parser(
         "lab",

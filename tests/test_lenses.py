@@ -289,3 +289,37 @@ def test_five_triad_table_reads_as_a_reader_expects() -> None:
     assert threat.idxmin() in ("IND-PAK vs USA", "FRA-DEU vs USA")
     assert t[("IND-PAK vs USA", "threat")] < t[("RUS-CHN vs USA", "threat")] - 30
     assert t.xs("interests", level="lens").idxmin() == "FRA-DEU vs USA"
+
+
+# ------------------------------------------------------------------ the comparative test
+
+
+def _synthetic_outcome(beta: float):
+    """An outcome whose yearly changes follow last year's power changes (beta) plus noise."""
+    from balances.lenses import lens_scores
+
+    def outcome(focal: str, reference: str, start: int, end: int) -> pd.Series:
+        x = lens_scores(focal, reference, start - 1, end)["power"].interpolate().bfill()
+        rng = np.random.default_rng(sum(map(ord, focal)))
+        dy = beta * x.diff().shift(1).fillna(0.0) + rng.normal(0, 0.5, len(x))
+        return dy.cumsum().loc[start:end]
+
+    return outcome
+
+
+def test_comparative_test_recovers_a_known_relation() -> None:
+    from balances.lenses import comparative_test
+
+    out = comparative_test(
+        outcome=_synthetic_outcome(2.0),
+        placebos=[("FRA,DEU", "USA"), ("GBR,FRA", "USA")],
+        triads=[("RUS,CHN", "USA"), ("RUS,IRN", "USA"), ("IND,PAK", "USA"), ("CHN,PAK", "USA")],
+    )
+    t = out["table"].set_index(["sample", "lens"])
+    one = t.loc[("RUS-CHN vs USA", "power")]
+    assert one["ci_low"] <= 2.0 <= one["ci_high"] and one["verdict"] == "power moves with alignment"
+    assert "does not move" in t.loc[("RUS-CHN vs USA", "threat"), "verdict"]
+    pop = t.loc[("population: 4 triads", "power")]
+    assert pop["estimate"] == pytest.approx(2.0, abs=0.3)
+    assert "HAC" in out["method"] and "placebo" in out["method"].lower()
+    assert "unreliable" in out["caution"]
