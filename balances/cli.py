@@ -392,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_data_summary)
 
     p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
-    p.add_argument("--lens", choices=("power", "threat", "interests", "alignment"))
+    p.add_argument("--lens", choices=("power", "threat", "interests", "alignment", "context"))
     p.add_argument(
         "--values",
         action="store_true",

