@@ -176,8 +176,9 @@ def test_each_lens_year_reports_its_indicators_and_missing_below_threshold(rus_c
     # UNGA ideal points end in 2023: interests 2024 rests on nothing and is missing
     assert t.loc[("interests", 2024), "n_indicators"] == 0
     assert np.isnan(t.loc[("interests", 2024), "score"])
-    # threat after the rivalry data end (2020) rests on proximity and offensive capability
-    assert t.loc[("threat", 2021), "n_indicators"] == 2
+    # threat after the rivalry data end (2020) rests on proximity, offensive capability and
+    # the reference's wars abroad (UCDP to 2024)
+    assert t.loc[("threat", 2021), "n_indicators"] == 3
     assert np.isfinite(t.loc[("threat", 2021), "score"])
     cov = rus_chn.coverage().set_index("indicator")
     assert cov.loc["mid_ref_focal1", "last_year"] == 2014
