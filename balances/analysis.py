@@ -77,9 +77,17 @@ class ScoreResult:
     normalised: pd.DataFrame
     imputed: pd.DataFrame
     draws: np.ndarray | None = None
+    #: The outcome "aligned against" (balances.alignment.against), -100 to 100.
+    alignment: pd.DataFrame | None = None
 
     def table(self) -> pd.DataFrame:
-        """One row per year and lens: ``year, lens, score, low, high, n_indicators``."""
+        """One row per year and lens: ``year, lens, score, low, high, n_indicators``.
+
+        The lenses ``power``, ``threat``, ``interests`` and ``overall`` score the
+        drivers (0-100); ``alignment`` is the measured outcome: how much closer
+        the focal pair is to each other than to the reference, on the
+        population percentile scale (-100 to 100; :func:`balances.alignment.against`).
+        """
         base = self.scores
         if self.bands is not None:
             base = base.merge(
@@ -87,7 +95,9 @@ class ScoreResult:
             )
         else:
             base = base.assign(low=float("nan"), high=float("nan"))
-        order = {"power": 0, "threat": 1, "interests": 2, "overall": 3}
+        if self.alignment is not None:
+            base = pd.concat([base, self.alignment.assign(lens="alignment")], ignore_index=True)
+        order = {"power": 0, "threat": 1, "interests": 2, "overall": 3, "alignment": 4}
         out = base[base["year"].between(self.start, self.end)].copy()
         out["_o"] = out["lens"].map(order)
         out = out.sort_values(["year", "_o"]).drop(columns="_o")
@@ -178,7 +188,7 @@ def score(
     --------
     >>> res = score(start=2000, end=2004, draws=0)
     >>> sorted(res.table()["lens"].unique())
-    ['interests', 'overall', 'power', 'threat']
+    ['alignment', 'interests', 'overall', 'power', 'threat']
     """
     check_period(start, end)
     if not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
@@ -206,7 +216,20 @@ def score(
         res["normalised"],
         res["imputed"],
         draw_scores,
+        _alignment_lens(triad, start, end),
     )
+
+
+def _alignment_lens(triad: Triad, start: int, end: int) -> pd.DataFrame | None:
+    """The outcome lens for the triad, or None where the committed outcome is absent."""
+    from balances.alignment import against
+    from balances.errors import DataError
+
+    try:
+        out = against((triad.focal1, triad.focal2), triad.reference)
+    except DataError:
+        return None
+    return out[out["year"].between(start, end)].reset_index(drop=True)
 
 
 def validate_parameters(

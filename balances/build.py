@@ -83,6 +83,20 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format=FLOAT_FORMAT, lineterminator="\n").encode("utf-8")
 
 
+def to_parquet_bytes(df: pd.DataFrame) -> bytes:
+    """Parquet bytes of a table (zstd, no index): deterministic for one pyarrow version."""
+    import io
+
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False, compression="zstd", engine="pyarrow")
+    return buf.getvalue()
+
+
+def table_file(name: str, prov: dict) -> str:
+    """File name of processed table ``name`` (provenance written before Parquet had none: CSV)."""
+    return str(prov.get("file", f"{name}.csv"))
+
+
 def build(
     raw_root: Path,
     out_dir: Path,
@@ -127,12 +141,12 @@ def build(
         undeclared = sorted(set(raw.used) - set(spec.sources))
         if undeclared:
             raise RegistryError(f"table {name!r} read source(s) {undeclared} it does not declare")
-        data = to_csv_bytes(df)
+        data = to_parquet_bytes(df) if spec.fmt == "parquet" else to_csv_bytes(df)
         built[name] = (data, _provenance(spec, df, data, raw))
     prov_path = out_dir / PROVENANCE_FILE
     provenance = read_provenance(out_dir) if only is not None and prov_path.exists() else {}
     for name, (data, prov) in built.items():
-        with atomic_path(out_dir / f"{name}.csv") as tmp:
+        with atomic_path(out_dir / tables[name].filename) as tmp:
             tmp.write_bytes(data)
         provenance[name] = prov
     provenance = {k: provenance[k] for k in sorted(provenance) if k in tables}
@@ -165,6 +179,7 @@ def _provenance(spec: TableSpec, df: pd.DataFrame, data: bytes, raw: RawFiles) -
         "sha256": hashlib.sha256(data).hexdigest(),
         "sources": sources,
         "built_by": f"balances {__version__}",
+        **({"file": spec.filename} if spec.fmt != "csv" else {}),
     }
 
 
@@ -186,7 +201,7 @@ def check_processed(out_dir: Path) -> list[str]:
     """
     lines = []
     for name, prov in read_provenance(out_dir).items():
-        path = out_dir / f"{name}.csv"
+        path = out_dir / table_file(name, prov)
         if not path.is_file():
             raise DataError(
                 path,

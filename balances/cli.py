@@ -1,4 +1,4 @@
-"""Command line: ``balances data|indicators|score|ko|breaks|report|lab``.
+"""Command line: ``balances data|indicators|score|alignment|ko|breaks|report|lab``.
 
 Every command prints to stdout (tables as text, CSV or JSON) and reports
 errors as one line on stderr naming what to fix, with exit code 2 for bad
@@ -532,6 +532,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="options passed on to JupyterLab after '--', e.g. -- --allow-root",
     )
     p.set_defaults(func=_cmd_lab)
+
+    from balances.alignment.cli import add_parser as add_alignment_parser
+
+    add_alignment_parser(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from balances.build import read_provenance
+from balances.build import read_provenance, table_file
 from balances.config import processed_dir
 from balances.errors import DataError
 from balances.io import sha256
@@ -22,13 +22,15 @@ def _load(directory: Path, name: str) -> pd.DataFrame:
         raise DataError(
             directory / f"{name}.csv", "no such processed table", fix=f"use one of {sorted(prov)}"
         )
-    path = directory / f"{name}.csv"
+    path = directory / table_file(name, prov[name])
     if not path.is_file():
         raise DataError(path, "processed table missing", fix="run `balances data build`")
     if sha256(path) != prov[name]["sha256"]:
         raise DataError(
             path, "content does not match provenance.json", fix="run `balances data build`"
         )
+    if path.suffix == ".parquet":
+        return pd.read_parquet(path)
     dtypes = {c: _DTYPE_READ.get(t, t) for c, t in prov[name]["dtypes"].items()}
     df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values=[""])
     for col in df.columns[df.dtypes == "string"]:

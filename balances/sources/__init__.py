@@ -24,6 +24,8 @@ from balances.errors import RegistryError
 from balances.sources.raw import RawFiles
 
 Level = Literal["state_year", "dyad_year", "system_year", "event"]
+#: File formats of processed tables: CSV (diffable) or Parquet (large tables).
+Format = Literal["csv", "parquet"]
 Builder = Callable[[RawFiles], pd.DataFrame]
 
 #: Keys each level must carry.
@@ -46,6 +48,12 @@ class TableSpec:
     description: str
     columns: dict[str, str]
     builder: Builder = field(compare=False, repr=False)
+    fmt: Format = "csv"
+
+    @property
+    def filename(self) -> str:
+        """File name of the table in the processed directory."""
+        return f"{self.name}.{self.fmt}"
 
 
 TABLES: dict[str, TableSpec] = {}
@@ -59,6 +67,7 @@ def table(
     description: str,
     columns: dict[str, str],
     keys: tuple[str, ...] | None = None,
+    fmt: Format = "csv",
 ) -> Callable[[Builder], Builder]:
     """Register a loader as the builder of processed table ``name``.
 
@@ -76,13 +85,17 @@ def table(
         Every non-key column -> its meaning and unit.
     keys
         Unique key; defaults to the level's keys.
+    fmt
+        ``"csv"`` (default, diffable) or ``"parquet"`` (tables of a million rows).
     """
 
     def register(fn: Builder) -> Builder:
         if name in TABLES:
             raise RegistryError(f"table {name!r} is registered twice ({fn.__module__})")
         k = tuple(keys) if keys is not None else LEVEL_KEYS[level]
-        TABLES[name] = TableSpec(name, level, k, tuple(sources), description, dict(columns), fn)
+        TABLES[name] = TableSpec(
+            name, level, k, tuple(sources), description, dict(columns), fn, fmt
+        )
         return fn
 
     return register

@@ -1,0 +1,444 @@
+"""The alignment outcome for every pair of UN members: fit, commit, load, and use.
+
+Scale
+-----
+``latent`` is the model's alignment in standard units of the population
+(mean 0, sd 1 over all dyad-years 1946-2024). ``score`` puts it in words a
+reader can use: **the percentage of all dyad-years of pairs of UN members,
+1946-2024, that are less aligned than this one**. 50 is the typical pair of
+any year; 90 is closer than nine pairs in ten; 10 is as distant as the most
+distant tenth. One population, one set of loadings, one reference, so a score
+means the same for any two states and any year. ``low`` and ``high`` bound the
+``band`` (90%) posterior interval, mapped through the same percentiles, so the
+band always contains the point.
+
+"Aligned against" for a triad (pair A, B and reference R) is
+``score(A, B) - (score(A, R) + score(B, R)) / 2``, from -100 to 100: how much
+closer the two are to each other than, on average, each is to the reference.
+Its band takes the pair's low against the reference pairs' highs (and the
+other way round), a conservative bound that contains the point.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from balances import __version__
+from balances.alignment.model import Fit, fit, make_panel
+from balances.alignment.prepare import KEYS, prepare
+from balances.alignment.spec import OutcomeSpec
+from balances.config import processed_dir
+from balances.countries import to_ccode, to_iso3
+from balances.errors import DataError, ParameterError
+from balances.io import atomic_path, sha256, write_text_atomic
+
+#: File names of the committed outcome, in the processed directory.
+OUTCOME_FILE, OUTCOME_META = "alignment_dyad.parquet", "alignment_dyad.json"
+INPUTS_TABLE = "alignment_inputs"
+#: Columns of :func:`dyad_scores`.
+COLUMNS = [
+    "iso3_1",
+    "iso3_2",
+    "ccode1",
+    "ccode2",
+    "year",
+    "score",
+    "low",
+    "high",
+    "n_indicators",
+    "latent",
+    "latent_sd",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A fitted outcome: one row per dyad-year (``ccode1 < ccode2``) and the fit behind it."""
+
+    table: pd.DataFrame  # ccode1, ccode2, year, latent, latent_sd, n_indicators
+    spec: OutcomeSpec
+    params: pd.DataFrame
+    meta: dict
+
+    def __repr__(self) -> str:
+        return (
+            f"Outcome({len(self.table):,} dyad-years, {self.table['year'].min()}-"
+            f"{self.table['year'].max()}, inputs={list(self.spec.names)}, "
+            f"dynamics={self.spec.dynamics})"
+        )
+
+
+def load_inputs(directory: Path | None = None) -> pd.DataFrame:
+    """The committed ``alignment_inputs`` table (hash-checked)."""
+    from balances.data import load_table
+
+    return load_table(INPUTS_TABLE, directory)
+
+
+def fit_outcome(
+    spec: OutcomeSpec | None = None,
+    inputs: pd.DataFrame | None = None,
+    *,
+    extra: pd.DataFrame | None = None,
+    map_fn: Callable | None = None,
+    chunk_size: int = 4000,
+    progress: Callable[[int, float], None] | None = None,
+) -> tuple[Outcome, Fit]:
+    """Estimate the outcome for every dyad-year of the population.
+
+    Parameters
+    ----------
+    spec
+        Inputs, scaling and dynamics (default :class:`OutcomeSpec`).
+    inputs
+        The inputs table (default: the committed ``alignment_inputs``).
+    extra
+        A user's own dyad-year behaviour: ``ccode1, ccode2, year`` (or
+        ``iso3_1, iso3_2, year``) and the columns that ``spec``'s extra inputs
+        name; merged on the undirected pair, never filled with zeros.
+    map_fn
+        Runs the E-step chunks (see :func:`balances.alignment.model.fit`).
+    """
+    spec = spec or OutcomeSpec()
+    inputs = load_inputs() if inputs is None else inputs
+    if extra is not None:
+        inputs = merge_extra(inputs, extra)
+    frame = prepare(inputs, spec)
+    panel = make_panel(frame, spec.names, transform=spec.transform)
+    t0 = time.perf_counter()
+    f = fit(
+        panel,
+        dynamics=spec.dynamics,
+        max_iter=spec.max_iter,
+        tol=spec.tol,
+        signs=spec.signs,
+        chunk_size=chunk_size,
+        map_fn=map_fn,
+        progress=progress,
+    )
+    seconds = time.perf_counter() - t0
+    d, t = np.nonzero(panel.active)
+    table = pd.DataFrame(
+        {
+            "ccode1": panel.dyads["ccode1"].to_numpy()[d].astype("int16"),
+            "ccode2": panel.dyads["ccode2"].to_numpy()[d].astype("int16"),
+            "year": panel.years[t].astype("int16"),
+            "latent": f.smoothed.mean[d, t].astype("float32"),
+            "latent_sd": np.sqrt(f.smoothed.var[d, t]).astype("float32"),
+            "n_indicators": f.smoothed.n_obs[d, t].astype("int8"),
+        }
+    )
+    params = f.param_table()
+    meta = {
+        "n_iter": f.n_iter,
+        "converged": f.converged,
+        "loglik": f.loglik[-1] if f.loglik else None,
+        "q": f.params.q,
+        "rho": f.params.rho,
+        "m0": f.params.m0,
+        "p0": f.params.p0,
+        "fit_seconds": round(seconds, 2),
+    }
+    return Outcome(table, spec, params, meta), f
+
+
+def merge_extra(inputs: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    """Add a user's dyad-year columns to the inputs on the undirected pair (no zeros invented)."""
+    extra = extra.copy()
+    if "ccode1" not in extra and {"iso3_1", "iso3_2"} <= set(extra.columns):
+        extra["ccode1"] = to_ccode(extra["iso3_1"], extra["year"])
+        extra["ccode2"] = to_ccode(extra["iso3_2"], extra["year"])
+    need = {"ccode1", "ccode2", "year"}
+    if not need <= set(extra.columns):
+        raise ParameterError("extra", sorted(extra.columns), "columns ccode1, ccode2, year")
+    lo = np.minimum(extra["ccode1"], extra["ccode2"])
+    hi = np.maximum(extra["ccode1"], extra["ccode2"])
+    extra = extra.assign(ccode1=lo, ccode2=hi).drop(columns=["iso3_1", "iso3_2"], errors="ignore")
+    dup = extra.duplicated(KEYS)
+    if dup.any():
+        raise ParameterError("extra", extra.loc[dup, KEYS].iloc[0].to_dict(), "one row per pair")
+    clash = [c for c in extra.columns if c in inputs.columns and c not in KEYS]
+    if clash:
+        raise ParameterError("extra", clash, "column names not already in the inputs table")
+    return inputs.merge(extra, on=KEYS, how="left", validate="one_to_one")
+
+
+def save_outcome(outcome: Outcome, directory: Path | None = None) -> Path:
+    """Write the outcome and its provenance (inputs hash, spec, parameters) atomically."""
+    directory = Path(directory or processed_dir())
+    from balances.data import tables
+
+    prov = tables(directory)
+    if INPUTS_TABLE not in prov:
+        raise DataError(directory, f"no {INPUTS_TABLE} table", fix="run `balances data build`")
+    path = directory / OUTCOME_FILE
+    with atomic_path(path) as tmp:
+        outcome.table.to_parquet(tmp, index=False, compression="zstd")
+    meta = {
+        "description": "Latent alignment of every pair of UN members, 1946-2024 (balances.alignment)",
+        "inputs_table": INPUTS_TABLE,
+        "inputs_sha256": prov[INPUTS_TABLE]["sha256"],
+        "spec": {
+            "inputs": [i.__dict__ for i in outcome.spec.inputs],
+            "dynamics": outcome.spec.dynamics,
+            "transform": outcome.spec.transform,
+            "band": outcome.spec.band,
+        },
+        "parameters": outcome.params.round(6).to_dict(orient="records"),
+        "fit": outcome.meta,
+        "rows": len(outcome.table),
+        "sha256": sha256(path),
+        "built_by": f"balances {__version__}",
+    }
+    write_text_atomic(directory / OUTCOME_META, json.dumps(meta, indent=1) + "\n")
+    return path
+
+
+@functools.cache
+def _load(directory: Path) -> tuple[pd.DataFrame, dict, np.ndarray]:
+    path = directory / OUTCOME_FILE
+    meta_path = directory / OUTCOME_META
+    if not path.is_file() or not meta_path.is_file():
+        raise DataError(
+            path, "the alignment outcome is missing", fix="run `balances alignment build`"
+        )
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    if sha256(path) != meta.get("sha256"):
+        raise DataError(
+            path, "content does not match alignment_dyad.json", fix="run `balances alignment build`"
+        )
+    df = pd.read_parquet(path)
+    ref = np.sort(df["latent"].to_numpy(dtype=np.float64))
+    return df, meta, ref
+
+
+def load_outcome(directory: Path | None = None) -> tuple[pd.DataFrame, dict]:
+    """The committed outcome table and its provenance."""
+    df, meta, _ = _load(Path(directory or processed_dir()).resolve())
+    return df.copy(), meta
+
+
+def percentile(latent: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Share (0-100) of the reference population below each latent value (mid-rank for ties)."""
+    x = np.asarray(latent, dtype=np.float64)
+    lo = np.searchsorted(reference, x, side="left")
+    hi = np.searchsorted(reference, x, side="right")
+    out = 100.0 * (lo + hi) / (2.0 * len(reference))
+    return np.where(np.isnan(x), np.nan, out)
+
+
+def _scored(df: pd.DataFrame, meta: dict, ref: np.ndarray) -> pd.DataFrame:
+    z = norm.ppf(0.5 + meta["spec"]["band"] / 2)
+    latent = df["latent"].to_numpy(np.float64)
+    sd = df["latent_sd"].to_numpy(np.float64)
+    out = df.copy()
+    out["score"] = percentile(latent, ref)
+    out["low"] = percentile(latent - z * sd, ref)
+    out["high"] = percentile(latent + z * sd, ref)
+    return out
+
+
+def _pair_codes(pairs: Iterable[Sequence[str]] | None) -> list[tuple[str, str]] | None:
+    if pairs is None:
+        return None
+    out = []
+    for p in pairs:
+        codes = [p] if isinstance(p, str) else list(p)
+        if len(codes) == 1:
+            codes = codes[0].split(",")
+        codes = [c.strip().upper() for c in codes]
+        if len(codes) != 2:
+            raise ParameterError("pairs", p, "two ISO3 codes, e.g. RUS,CHN")
+        if codes[0] == codes[1]:
+            raise ParameterError("pairs", p, "two different states")
+        for c in codes:
+            to_ccode([c])  # raises a ParameterError naming an unknown code
+        out.append((codes[0], codes[1]))
+    return out
+
+
+def dyad_scores(
+    pairs: Iterable[Sequence[str]] | None = None,
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    directory: Path | None = None,
+) -> pd.DataFrame:
+    """Alignment of pairs of states per year, on the one population scale (0-100).
+
+    Parameters
+    ----------
+    pairs
+        ``[("RUS", "CHN"), ...]`` or ``["RUS,CHN", ...]``; default every pair.
+        Each pair comes back in the order asked (``iso3_1`` first).
+    start, end
+        Years (default: the outcome's whole span, 1946-2024).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``iso3_1, iso3_2, ccode1, ccode2, year, score, low, high, n_indicators,
+        latent, latent_sd``; one row per pair-year in which both are UN members.
+
+    Examples
+    --------
+    >>> d = dyad_scores([("RUS", "CHN")], 2001, 2001)
+    >>> d[["iso3_1", "iso3_2", "year"]].values.tolist()
+    [['RUS', 'CHN', 2001]]
+    >>> bool(d["low"].iloc[0] <= d["score"].iloc[0] <= d["high"].iloc[0])
+    True
+    """
+    df, meta, ref = _load(Path(directory or processed_dir()).resolve())
+    y0, y1 = int(df["year"].min()), int(df["year"].max())
+    start = y0 if start is None else int(start)
+    end = y1 if end is None else int(end)
+    for name, value in (("start", start), ("end", end)):
+        if not y0 <= value <= y1:
+            raise ParameterError(name, value, f"a year the outcome covers, {y0}-{y1}")
+    if start > end:
+        raise ParameterError("start", start, f"a year not after end ({end})")
+    sel = df[(df["year"] >= start) & (df["year"] <= end)]
+    codes = _pair_codes(pairs)
+    if codes is not None:
+        frames = []
+        for a, b in codes:
+            ca = set(to_ccode([a] * 2, [1980, 2000]))
+            cb = set(to_ccode([b] * 2, [1980, 2000]))
+            lo_hi = [(min(x, y), max(x, y)) for x in ca for y in cb]
+            m = np.zeros(len(sel), bool)
+            for c1, c2 in lo_hi:
+                m |= (sel["ccode1"].to_numpy() == c1) & (sel["ccode2"].to_numpy() == c2)
+            part = sel[m].copy()
+            first_is_a = np.isin(part["ccode1"].to_numpy(), list(ca))
+            part["iso3_1"], part["iso3_2"] = a, b
+            c1 = part["ccode1"].to_numpy().copy()
+            part["ccode1"] = np.where(first_is_a, c1, part["ccode2"])
+            part["ccode2"] = np.where(first_is_a, part["ccode2"], c1)
+            frames.append(part)
+        sel = pd.concat(frames, ignore_index=True)
+    else:
+        sel = sel.copy()
+        sel["iso3_1"] = to_iso3(sel["ccode1"])
+        sel["iso3_2"] = to_iso3(sel["ccode2"])
+    out = _scored(sel, meta, ref)
+    out = out.astype(
+        {"ccode1": "int64", "ccode2": "int64", "year": "int64", "n_indicators": "int64"}
+    )
+    for c in ("latent", "latent_sd"):
+        out[c] = out[c].astype("float64")
+    return out[COLUMNS].sort_values(["iso3_1", "iso3_2", "year"]).reset_index(drop=True)
+
+
+def against(
+    focal: Sequence[str] = ("RUS", "CHN"),
+    reference: str = "USA",
+    start: int | None = None,
+    end: int | None = None,
+    *,
+    directory: Path | None = None,
+) -> pd.DataFrame:
+    """How much more the focal pair is aligned with each other than with the reference, per year.
+
+    ``score = s(A, B) - (s(A, R) + s(B, R)) / 2`` on the percentile scale
+    (-100 to 100); ``low = low(A, B) - (high(A, R) + high(B, R)) / 2`` and
+    ``high`` the other way round (a conservative band that contains the point);
+    ``n_indicators`` is the fewest inputs any of the three dyads rests on.
+
+    Examples
+    --------
+    >>> a = against(("RUS", "CHN"), "USA", 2020, 2020)
+    >>> list(a.columns)
+    ['year', 'score', 'low', 'high', 'n_indicators']
+    """
+    a, b = (focal.split(",") if isinstance(focal, str) else list(focal))[:2]
+    if reference in (a, b):
+        raise ParameterError("reference", reference, "a state outside the focal pair")
+    d = dyad_scores([(a, b), (a, reference), (b, reference)], start, end, directory=directory)
+    piv = {
+        key: g.set_index("year")
+        for key, g in d.groupby(["iso3_1", "iso3_2"])  # type: ignore[misc]
+    }
+    ab, ar, br = piv.get((a, b)), piv.get((a, reference)), piv.get((b, reference))
+    if ab is None or ar is None or br is None:
+        raise ParameterError(
+            "focal", f"{a},{b} vs {reference}", "states that were UN members together"
+        )
+    years = ab.index.intersection(ar.index).intersection(br.index)
+    ab, ar, br = ab.loc[years], ar.loc[years], br.loc[years]
+    return pd.DataFrame(
+        {
+            "year": years.astype("int64"),
+            "score": ab["score"] - (ar["score"] + br["score"]) / 2,
+            "low": ab["low"] - (ar["high"] + br["high"]) / 2,
+            "high": ab["high"] - (ar["low"] + br["low"]) / 2,
+            "n_indicators": np.minimum(
+                np.minimum(ab["n_indicators"], ar["n_indicators"]), br["n_indicators"]
+            ),
+        }
+    ).reset_index(drop=True)
+
+
+def add_alignment(
+    df: pd.DataFrame,
+    *,
+    keys: tuple[str, str, str] = ("ccode1", "ccode2", "year"),
+    directory: Path | None = None,
+) -> pd.DataFrame:
+    """Add the outcome to a user's dyad-year frame (as peacesciencer's ``add_*`` verbs do).
+
+    ``keys`` names the frame's two state columns (COW codes, or ISO3 codes if
+    they hold strings) and its year column. Rows are matched on the unordered
+    pair; a dyad-year outside the outcome (a non-member, a year outside
+    1946-2024) gets missing values, never zeros. The frame's rows and order
+    are kept.
+
+    Examples
+    --------
+    >>> mine = pd.DataFrame({"ccode1": [365, 2], "ccode2": [710, 365], "year": [2001, 2001]})
+    >>> out = add_alignment(mine)
+    >>> list(out.columns)[3:6]
+    ['alignment', 'alignment_low', 'alignment_high']
+    """
+    s1, s2, yr = keys
+    missing = [k for k in keys if k not in df.columns]
+    if missing:
+        raise ParameterError("keys", missing, f"columns of the frame: {list(df.columns)}")
+    taken = [c for c in ("alignment", "alignment_low", "alignment_high") if c in df.columns]
+    if taken:
+        raise ParameterError("df", taken, "a frame without alignment columns already")
+    c1, c2 = df[s1], df[s2]
+    if c1.dtype == object or pd.api.types.is_string_dtype(c1):
+        c1 = pd.Series(to_ccode(c1, df[yr], strict=False), index=df.index, dtype="float")
+        c2 = pd.Series(to_ccode(c2, df[yr], strict=False), index=df.index, dtype="float")
+    out_all, meta, ref = _load(Path(directory or processed_dir()).resolve())
+    scored = _scored(out_all, meta, ref).set_index(["ccode1", "ccode2", "year"])
+    lo = np.fmin(c1.to_numpy(float), c2.to_numpy(float))
+    hi = np.fmax(c1.to_numpy(float), c2.to_numpy(float))
+    idx = pd.MultiIndex.from_arrays(
+        [
+            pd.array(lo, dtype="Int64").fillna(-1).astype(int),
+            pd.array(hi, dtype="Int64").fillna(-1).astype(int),
+            df[yr].astype(int),
+        ]
+    )
+    hit = scored.reindex(idx)
+    out = df.copy()
+    out["alignment"] = hit["score"].to_numpy()
+    out["alignment_low"] = hit["low"].to_numpy()
+    out["alignment_high"] = hit["high"].to_numpy()
+    return out
+
+
+def provenance_digest(meta: dict) -> str:
+    """Short hash of the outcome's provenance, for cache keys and report footers."""
+    return hashlib.sha256(json.dumps(meta, sort_keys=True).encode()).hexdigest()[:12]

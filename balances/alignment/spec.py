@@ -1,0 +1,144 @@
+"""Declarations of the alignment outcome: its inputs, their expected signs and preparation.
+
+One place declares what the outcome is made of; :mod:`balances.alignment.prepare`,
+the model, the CLI listing and the tests read these declarations and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from balances.errors import ParameterError
+
+Prep = Literal["none", "double_centre", "opportunity"]
+
+
+@dataclass(frozen=True)
+class OutcomeInput:
+    """One observed behaviour of the outcome.
+
+    Attributes
+    ----------
+    name
+        Input name in the model (and column of the prepared frame).
+    column
+        Column of the ``alignment_inputs`` table it is made from.
+    sign
+        Expected sign of its loading: +1 cooperation, -1 hostility (enforced in
+        estimation), 0 free.
+    prep
+        ``"none"``; ``"double_centre"``: each state's yearly mean removed (the
+        pair's value minus what each side shows with everyone, plus the year's
+        mean), so a state that votes alone is nobody's particular rival;
+        ``"opportunity"``: observed only for pairs with the opportunity to
+        fight (contiguous by land or within 400 miles of sea), since disputes
+        need contact: elsewhere their absence says nothing about alignment.
+    label
+        Words for tables and charts.
+    source
+        Short source name for charts and tables.
+    """
+
+    name: str
+    column: str
+    sign: int
+    prep: Prep
+    label: str
+    source: str
+
+
+#: The default outcome: behaviour that aligned states show and others rarely do.
+#: Not inputs: UNGA ideal-point distance (the same votes as kappa a second time;
+#: kept in the inputs table for comparison), the post-2010 exercise lists that
+#: cover only Russia's or China-Russia's pairs (``exercise_partial``: they would
+#: lift just the pairs someone chose to document), and every formal-alliance
+#: table (the validation target).
+DEFAULT_INPUTS: tuple[OutcomeInput, ...] = (
+    OutcomeInput(
+        "unga_kappa_dc",
+        "unga_kappa",
+        +1,
+        "double_centre",
+        "UNGA vote agreement (kappa, relative to each side's usual)",
+        "Voeten; UN DL",
+    ),
+    OutcomeInput(
+        "igo_jaccard", "igo_jaccard", +1, "none", "shared IGO memberships (share)", "COW IGO v3"
+    ),
+    OutcomeInput(
+        "trade_share", "trade_share", +1, "none", "trade dependence (log share)", "COW Trade v4"
+    ),
+    OutcomeInput(
+        "arms_transfer", "arms_transfer", +1, "none", "arms deliveries (either way)", "SIPRI TIV"
+    ),
+    OutcomeInput("exercise", "exercise", +1, "none", "joint military exercise", "MME v7; JME v3"),
+    OutcomeInput(
+        "mid", "mid", -1, "opportunity", "militarized dispute (contiguous pairs)", "COW-MID v5"
+    ),
+    OutcomeInput(
+        "armed_conflict",
+        "armed_conflict",
+        -1,
+        "opportunity",
+        "interstate armed conflict (contiguous pairs)",
+        "UCDP/PRIO ACD",
+    ),
+)
+
+Dynamics = Literal["random_walk", "ar1"]
+Transform = Literal["normal_scores", "zscore"]
+
+
+@dataclass(frozen=True)
+class OutcomeSpec:
+    """How the outcome is estimated: inputs, their scaling, and the latent's dynamics.
+
+    ``dynamics="random_walk"`` (default) carries a dyad's alignment forward
+    with a widening band when its inputs stop; ``"ar1"`` (the declared
+    alternative) lets it drift back to the population mean. ``band`` is the
+    coverage of the printed interval.
+    """
+
+    inputs: tuple[OutcomeInput, ...] = DEFAULT_INPUTS
+    dynamics: Dynamics = "random_walk"
+    transform: Transform = "normal_scores"
+    band: float = 0.90
+    max_iter: int = 200
+    tol: float = 1e-6
+    extra: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        names = [i.name for i in self.inputs]
+        if len(set(names)) != len(names):
+            raise ParameterError("inputs", names, "input names that are unique")
+        if not names:
+            raise ParameterError("inputs", names, "at least one input")
+        if self.dynamics not in ("random_walk", "ar1"):
+            raise ParameterError("dynamics", self.dynamics, "'random_walk' or 'ar1'")
+        if self.transform not in ("normal_scores", "zscore"):
+            raise ParameterError("transform", self.transform, "'normal_scores' or 'zscore'")
+        if not 0.5 <= self.band < 1:
+            raise ParameterError("band", self.band, "a coverage between 0.5 and 1, e.g. 0.9")
+        for i in self.inputs:
+            if i.sign not in (-1, 0, 1):
+                raise ParameterError(f"inputs.{i.name}.sign", i.sign, "-1, 0 or +1")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Input names, in model order."""
+        return tuple(i.name for i in self.inputs)
+
+    @property
+    def signs(self) -> tuple[int, ...]:
+        """Declared loading signs, in model order."""
+        return tuple(i.sign for i in self.inputs)
+
+    def without(self, *names: str) -> OutcomeSpec:
+        """The same spec less some inputs (for the source-stop stability check)."""
+        unknown = [n for n in names if n not in self.names]
+        if unknown:
+            raise ParameterError("inputs", unknown, f"names among {list(self.names)}")
+        from dataclasses import replace
+
+        return replace(self, inputs=tuple(i for i in self.inputs if i.name not in names))

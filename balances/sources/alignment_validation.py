@@ -1,0 +1,90 @@
+"""What the alignment outcome is checked against, for every pair: never an input.
+
+Two compact tables over all pairs of states, read only by
+:mod:`balances.alignment.validate`:
+
+* ``validation_defense_pacts``: the pair-years in which ATOP 5.1 records a
+  defence obligation between the two (1946-2018);
+* ``validation_rivalries``: the pair-years of a strategic rivalry in
+  Thompson, Sakuwa and Suhas's list (to 2020), the documented rivals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from balances.countries import to_iso3
+from balances.io import read_csv
+from balances.sources import table
+from balances.sources.atop import SOURCE as ATOP_SOURCE
+from balances.sources.raw import RawFiles
+
+ATOP_FILE = "alliances_membership/atop_v5_1_dyad_year.csv"
+TSS_SOURCE = "tss_rivalries"
+TSS_FILE = "rivalry_threat/thompson_sakuwa_suhas_rivalries_to2020.csv"
+FIRST_YEAR, TSS_LAST = 1946, 2020
+
+
+def _codes(df: pd.DataFrame) -> pd.DataFrame:
+    lo = np.minimum(df["ccode1"], df["ccode2"]).astype("int64")
+    hi = np.maximum(df["ccode1"], df["ccode2"]).astype("int64")
+    out = pd.DataFrame({"ccode1": lo, "ccode2": hi, "year": df["year"].astype("int64")})
+    out = out.drop_duplicates().reset_index(drop=True)
+    out["iso3_1"] = to_iso3(out["ccode1"], strict=False)
+    out["iso3_2"] = to_iso3(out["ccode2"], strict=False)
+    return out.dropna(subset=["iso3_1", "iso3_2"])
+
+
+@table(
+    "validation_defense_pacts",
+    level="dyad_year",
+    sources=(ATOP_SOURCE,),
+    description=(
+        "Pair-years (ccode1 < ccode2) in which ATOP 5.1 records a defence obligation between the "
+        "two states, every pair, 1946-2018. Validation target of the alignment outcome: never an "
+        "input. Pairs without a row had no defence pact that year (ATOP covers every state)."
+    ),
+    columns={"defense": "1: a defence pact links the two this year (ATOP atop_defense)"},
+)
+def validation_defense_pacts(raw: RawFiles) -> pd.DataFrame:
+    df = read_csv(
+        raw.path(ATOP_SOURCE, ATOP_FILE),
+        {"ccode1": "int", "ccode2": "int", "year": "int", "atop_defense": "int"},
+    )
+    df = df[(df["atop_defense"] == 1) & (df["year"] >= FIRST_YEAR)]
+    out = _codes(df)
+    out = out.drop_duplicates(["iso3_1", "iso3_2", "year"])
+    return out.assign(defense=1)
+
+
+@table(
+    "validation_rivalries",
+    level="dyad_year",
+    sources=(TSS_SOURCE,),
+    description=(
+        "Pair-years (ccode1 < ccode2) of a strategic rivalry in Thompson, Sakuwa and Suhas's list "
+        "(to 2020), every pair, 1946-2020: the documented rivals the alignment outcome is checked "
+        "against (never an input). A rivalry with no end year runs to 2020."
+    ),
+    columns={"rivalry": "1: the two are strategic rivals this year"},
+)
+def validation_rivalries(raw: RawFiles) -> pd.DataFrame:
+    df = read_csv(
+        raw.path(TSS_SOURCE, TSS_FILE),
+        {"ccode1": "int", "ccode2": "int", "start": "int", "end": "float"},
+    )
+    end = df["end"].fillna(TSS_LAST).clip(upper=TSS_LAST).astype(int)
+    start = df["start"].clip(lower=FIRST_YEAR).astype(int)
+    n = (end - start + 1).clip(lower=0).to_numpy()
+    rep = np.repeat(np.arange(len(df)), n)
+    years = start.to_numpy()[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
+    long = pd.DataFrame(
+        {
+            "ccode1": df["ccode1"].to_numpy()[rep],
+            "ccode2": df["ccode2"].to_numpy()[rep],
+            "year": years,
+        }
+    )
+    out = _codes(long).drop_duplicates(["iso3_1", "iso3_2", "year"])
+    return out.assign(rivalry=1)
