@@ -331,7 +331,8 @@ def _cmd_lenses(args: argparse.Namespace) -> int:
             start=args.start, end=args.end, triads=None if not args.triads else triads
         )
         print(out["method"])
-        emit(out["table"], args.format)
+        emit(out["table"].round(4) if args.format == "table" else out["table"], args.format)
+        print(out["summary"])
         if out["caution"]:
             print(f"caution: {out['caution']}")
         return 0

@@ -120,11 +120,10 @@ def wide(table: pd.DataFrame) -> pd.DataFrame:
 
 #: Pairs that did not align against the US in the period (allies of the US and of each
 #: other), for the placebo: the same test where the outcome should not follow the lenses.
-PLACEBO_TRIADS: tuple[tuple[str, str], ...] = (
-    ("FRA,DEU", "USA"),
-    ("GBR,FRA", "USA"),
-    ("JPN,KOR", "USA"),
-    ("GBR,DEU", "USA"),
+#: US treaty allies among the dyad states; their 15 pairs make the placebo.
+US_ALLIES: tuple[str, ...] = ("GBR", "FRA", "DEU", "JPN", "KOR", "TUR")
+PLACEBO_TRIADS: tuple[tuple[str, str], ...] = tuple(
+    (f"{a},{b}", "USA") for i, a in enumerate(US_ALLIES) for b in US_ALLIES[i + 1 :]
 )
 DRIVERS = ("power", "threat", "interests")
 #: Confidence level of the intervals in the comparative table.
@@ -135,9 +134,10 @@ METHOD = (
     "against: the pair's dyadic alignment minus the mean of each member's alignment with the "
     "reference) regressed on the first differences of the three lens scores one year earlier, "
     "OLS with a constant; for one triad Newey-West (HAC) standard errors with the small-sample "
-    "correction, for the population of triads year fixed effects and errors clustered by triad. "
-    "Differencing removes the shared trends that make levels correlate whatever their relation. "
-    f"Intervals are {LEVEL:.0%}. Placebo: the same test on pairs that did not align."
+    "correction; placebo: the same model pooled over pairs that did not align (US allies), errors "
+    "clustered by pair; population: all triads of the declared population, with year fixed "
+    "effects and errors clustered by triad. Differencing removes the shared trends that make "
+    f"levels correlate whatever their relation. Intervals are {LEVEL:.0%}."
 )
 
 
@@ -145,10 +145,39 @@ def lens_scores(
     focal: str, reference: str, start: int = 1991, end: int = PANEL_END
 ) -> pd.DataFrame:
     """Year x lens (power, threat, interests) nominal scores of one triad (no draws)."""
-    tab = score(focal, reference, max(start, 1991), end, draws=0).table()
-    return tab[tab["lens"].isin(DRIVERS)].pivot(index="year", columns="lens", values="score")[
-        list(DRIVERS)
+    from balances.analysis import indicator_panel
+    from balances.scoring import score_panel
+
+    panel, registry = indicator_panel(focal, reference)
+    tab = score_panel(panel, registry)["scores"]
+    wide_ = tab[tab["lens"].isin(DRIVERS)].pivot(index="year", columns="lens", values="score")
+    return wide_.loc[max(start, 1991) : end, list(DRIVERS)]
+
+
+def batch_against(
+    items: Iterable[tuple[str, str]], start: int, end: int
+) -> dict[tuple[str, str], pd.Series]:
+    """:func:`balances.alignment.against` for many triads from one read of the outcome.
+
+    The same formula, ``s(A, B) - (s(A, R) + s(B, R)) / 2``, over the dyad scores
+    of :func:`balances.alignment.dyad_scores` (a test checks it equals ``against``).
+    """
+    from balances.alignment import dyad_scores
+
+    items = list(items)
+    triads = [Triad.parse(f, r) for f, r in items]
+    keys = [
+        ((t.focal1, t.focal2), (t.focal1, t.reference), (t.focal2, t.reference)) for t in triads
     ]
+    d = dyad_scores(sorted({p for k in keys for p in k}), start, end)
+    by = {k: g.set_index("year")["score"] for k, g in d.groupby(["iso3_1", "iso3_2"])}
+    out = {}
+    for item, k in zip(items, keys, strict=True):
+        ab, ar, br = (by.get(p) for p in k)
+        if ab is None or ar is None or br is None:
+            continue
+        out[item] = (ab - (ar + br) / 2).dropna()
+    return out
 
 
 def _default_outcome(focal: str, reference: str, start: int, end: int) -> pd.Series:
@@ -211,10 +240,14 @@ def changes_on_changes(y: pd.Series, x: pd.DataFrame, lag: int = 1) -> pd.DataFr
     )
 
 
-def pooled_changes(data: pd.DataFrame, lag: int = 1) -> pd.DataFrame:
-    """Population of triads: Δoutcome on lagged Δlens with year fixed effects, clustered by triad.
+def pooled_changes(data: pd.DataFrame, lag: int = 1, *, year_effects: bool = True) -> pd.DataFrame:
+    """Several triads: Δoutcome on lagged Δlens, errors clustered by triad.
 
-    ``data`` is long: ``triad, year, outcome, power, threat, interests``.
+    ``data`` is long: ``triad, year, outcome, power, threat, interests``. With
+    ``year_effects`` each year gets its own intercept, so only what differs between
+    pairs in a year identifies a lens; a lens whose changes are the same for every
+    pair in every year (a system-level series) is then not identified and is
+    reported so instead of being estimated.
     """
     import statsmodels.api as sm
 
@@ -224,25 +257,46 @@ def pooled_changes(data: pd.DataFrame, lag: int = 1) -> pd.DataFrame:
         part = _design(d["outcome"], d[list(DRIVERS)], lag)
         parts.append(part.assign(triad=triad))
     panel = pd.concat(parts).reset_index(names="year")
-    fe = pd.get_dummies(panel["year"], prefix="y", drop_first=True, dtype=float)
-    design = sm.add_constant(pd.concat([panel[list(DRIVERS)], fe], axis=1))
+    identified = list(DRIVERS)
+    if year_effects:
+        within = panel[list(DRIVERS)] - panel.groupby("year")[list(DRIVERS)].transform("mean")
+        scale = panel[list(DRIVERS)].std().replace(0, np.nan)
+        identified = [c for c in DRIVERS if within[c].std() > 1e-6 * (scale[c] or 1.0)]
+    x = panel[identified]
+    if year_effects:
+        x = pd.concat(
+            [x, pd.get_dummies(panel["year"], prefix="y", drop_first=True, dtype=float)], axis=1
+        )
     groups = pd.factorize(panel["triad"])[0]
-    res = sm.OLS(panel["d_outcome"], design).fit(
+    res = sm.OLS(panel["d_outcome"], sm.add_constant(x, has_constant="add")).fit(
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
     )
     ci = res.conf_int(alpha=1 - LEVEL)
-    return pd.DataFrame(
-        {
-            "lens": list(DRIVERS),
-            "estimate": [res.params[c] for c in DRIVERS],
-            "se": [res.bse[c] for c in DRIVERS],
-            "ci_low": [ci.loc[c, 0] for c in DRIVERS],
-            "ci_high": [ci.loc[c, 1] for c in DRIVERS],
-            "p_value": [res.pvalues[c] for c in DRIVERS],
-            "n": len(panel),
-            "verdict": [_verdict(c, ci.loc[c, 0], ci.loc[c, 1]) for c in DRIVERS],
-        }
-    )
+    rows = []
+    for c in DRIVERS:
+        if c not in identified:
+            rows.append(
+                {
+                    "lens": c,
+                    "n": len(panel),
+                    "verdict": f"{c}: not identified (its changes are the same for every pair "
+                    "in a year, and year effects absorb them)",
+                }
+            )
+            continue
+        rows.append(
+            {
+                "lens": c,
+                "estimate": res.params[c],
+                "se": res.bse[c],
+                "ci_low": ci.loc[c, 0],
+                "ci_high": ci.loc[c, 1],
+                "p_value": res.pvalues[c],
+                "n": len(panel),
+                "verdict": _verdict(c, ci.loc[c, 0], ci.loc[c, 1]),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def comparative_test(
@@ -289,23 +343,32 @@ def comparative_test(
     )
     rows.append(one.assign(sample=Triad.parse(focal, reference).label))
 
-    def pooled(items: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    def pooled(items: Iterable[tuple[str, str]], year_effects: bool) -> pd.DataFrame:
+        items = list(items)
+        batch = batch_against(items, start, end) if outcome is None else None
         frames = []
         for f, r in items:
             x = lens_scores(f, r, start - lag, end)
-            y = get(f, r, start, end).rename("outcome")
+            if batch is not None:
+                if (f, r) not in batch:
+                    continue
+                y = batch[(f, r)].rename("outcome")
+            else:
+                y = get(f, r, start, end).rename("outcome")
             label = Triad.parse(f, r).label
             frames.append(x.join(y, how="outer").reset_index(names="year").assign(triad=label))
-        return pooled_changes(pd.concat(frames, ignore_index=True), lag)
+        return pooled_changes(pd.concat(frames, ignore_index=True), lag, year_effects=year_effects)
 
-    rows.append(pooled(placebos).assign(sample="placebo: pairs that did not align"))
+    # the placebo is the single-triad test pooled over pairs that did not align: the same
+    # specification (a constant, no year effects), errors clustered by pair
+    rows.append(pooled(placebos, False).assign(sample="placebo: pairs that did not align"))
     if population:
         items = (
             list(triads)
             if triads is not None
             else [(f"{t.focal1},{t.focal2}", t.reference) for t in POPULATION.triads()]
         )
-        rows.append(pooled(items).assign(sample=f"population: {len(items)} triads"))
+        rows.append(pooled(items, True).assign(sample=f"population: {len(items)} triads"))
     table = pd.concat(rows, ignore_index=True)
     cols = ["sample", "lens", "estimate", "ci_low", "ci_high", "p_value", "n", "verdict"]
     n1 = int(one["n"].iloc[0])
@@ -316,4 +379,46 @@ def comparative_test(
         "mechanical; year fixed effects absorb the reference's preponderance (the same for every "
         "pair), so the population estimate for power rests on the pair's capacity"
     )
-    return {"table": table.reindex(columns=cols), "method": METHOD, "caution": caution}
+    return {
+        "table": table.reindex(columns=cols),
+        "method": METHOD,
+        "caution": caution,
+        "summary": summarise(table),
+    }
+
+
+def _moves(v: object) -> int:
+    text = str(v)
+    return 1 if "moves with" in text else -1 if "moves against" in text else 0
+
+
+def summarise(table: pd.DataFrame) -> str:
+    """The comparative table in words: each lens for the triad, then across triads and in the placebo."""
+    samples = list(dict.fromkeys(table["sample"]))
+    one = table[table["sample"] == samples[0]].set_index("lens")["verdict"].map(_moves)
+    words = {
+        1: "moves with alignment",
+        -1: "moves against alignment",
+        0: "does not move with alignment",
+    }
+    parts = [f"{samples[0]}: " + "; ".join(f"{k} {words[v]}" for k, v in one.items())]
+    pop = [x for x in samples if x.startswith("population")]
+    placebo = [x for x in samples if x.startswith("placebo")]
+    if pop:
+        p = table[table["sample"] == pop[0]].set_index("lens")["verdict"]
+        pl = (
+            table[table["sample"] == placebo[0]].set_index("lens")["verdict"].map(_moves)
+            if placebo
+            else pd.Series(dtype=int)
+        )
+        bits = []
+        for lens, v in p.items():
+            if "not identified" in str(v):
+                bits.append(f"{lens} is not identified")
+                continue
+            text = f"{lens} {words[_moves(v)]}"
+            if _moves(v) != 0 and pl.get(lens, 0) == _moves(v):
+                text += " (but also among pairs that did not align: not specific to alignment)"
+            bits.append(text)
+        parts.append(f"Across {pop[0].split(': ')[1]}: " + "; ".join(bits))
+    return ". ".join(parts) + "."

@@ -325,3 +325,52 @@ def test_comparative_test_recovers_a_known_relation() -> None:
     assert pop["estimate"] == pytest.approx(2.0, abs=0.3)
     assert "HAC" in out["method"] and "placebo" in out["method"].lower()
     assert "unreliable" in out["caution"]
+
+
+def test_comparative_test_on_russia_china_and_a_placebo() -> None:
+    """The real outcome (balances.alignment.against): lagged lens changes on outcome changes."""
+    from balances.lenses import comparative_test
+
+    out = comparative_test(population=False)
+    t = out["table"].set_index(["sample", "lens"])
+    one = t.loc["RUS-CHN vs USA"]
+    assert (one["n"] >= 30).all()
+    assert ((one["ci_low"] <= one["estimate"]) & (one["estimate"] <= one["ci_high"])).all()
+    # the finding at lag 1: no lens's yearly changes lead the outcome's for Russia-China
+    assert one["verdict"].str.contains("does not move with alignment").all(), one["verdict"]
+    placebo = t.loc["placebo: pairs that did not align"]
+    assert set(placebo.index) == {"power", "threat", "interests"}
+    assert (placebo["n"] > 100).all()
+
+
+def test_batch_outcome_equals_against() -> None:
+    from balances.alignment import against
+    from balances.lenses import batch_against
+
+    got = batch_against([("RUS,CHN", "USA"), ("FRA,DEU", "USA")], 1992, 2024)
+    ref = against(("RUS", "CHN"), "USA", 1992, 2024).set_index("year")["score"]
+    pd.testing.assert_series_equal(
+        got[("RUS,CHN", "USA")].sort_index(), ref, check_names=False, check_index_type=False
+    )
+
+
+def test_summary_puts_the_table_in_words() -> None:
+    from balances.lenses import summarise
+
+    rows = []
+    for sample, verdicts in (
+        ("RUS-CHN vs USA", ["power moves with alignment", "threat does not move", "x"]),
+        ("placebo: pairs that did not align", ["p", "threat moves with alignment", "i"]),
+        (
+            "population: 91 triads",
+            ["power moves with alignment", "threat moves with alignment", "i"],
+        ),
+    ):
+        for lens, v in zip(("power", "threat", "interests"), verdicts, strict=True):
+            rows.append({"sample": sample, "lens": lens, "verdict": v})
+    text = summarise(pd.DataFrame(rows))
+    assert text.startswith("RUS-CHN vs USA: power moves with alignment; threat does not move")
+    assert (
+        "Across 91 triads: power moves with alignment; threat moves with alignment (but also"
+        in text
+    )
