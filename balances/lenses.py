@@ -96,6 +96,19 @@ def triad_table(
     return pd.DataFrame(rows)
 
 
+def detrended(focal: str = "RUS,CHN", reference: str = "USA", how: str = "detrend") -> pd.DataFrame:
+    """The lens scores of a triad without their trend: year x lens.
+
+    ``how`` is ``detrend`` (residuals of a straight line in the year: what is left
+    when time is taken out) or ``difference`` (year-on-year changes), as in
+    :func:`balances.change.detrend`.
+    """
+    from balances.change import detrend
+
+    x = lens_scores(focal, reference)
+    return pd.DataFrame({lens: detrend(x[lens].rename(lens), how) for lens in x.columns})
+
+
 def wide(table: pd.DataFrame) -> pd.DataFrame:
     """One row per triad: each lens's period mean with its band, and its R² on the year."""
     out = {}

@@ -374,3 +374,28 @@ def test_summary_puts_the_table_in_words() -> None:
         "Across 91 triads: power moves with alignment; threat moves with alignment (but also"
         in text
     )
+
+
+@pytest.mark.slow
+def test_committed_population_is_what_the_registry_builds() -> None:
+    from balances.indicators.population import POPULATION_FILE, build_population
+
+    built = build_population().set_index("indicator")
+    committed = pd.read_csv(POPULATION_FILE).set_index("indicator")
+    assert list(built.index) == list(committed.index)
+    assert (built["digest"] == committed["digest"]).all()
+    num = built.columns.drop("digest")
+    np.testing.assert_allclose(
+        built[num].to_numpy(float), committed[num].to_numpy(float), rtol=1e-8, atol=1e-12
+    )
+
+
+def test_detrended_view_has_no_trend_left() -> None:
+    from balances.change import r2_on_year
+    from balances.lenses import detrended
+
+    d = detrended("RUS,CHN", "USA")
+    assert set(d.columns) == {"power", "threat", "interests"}
+    for lens in d.columns:
+        assert r2_on_year(d[lens]) == pytest.approx(0.0, abs=1e-9)
+        assert d[lens].mean() == pytest.approx(0.0, abs=1e-9)
