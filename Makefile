@@ -43,12 +43,28 @@ data: install  ## rebuild data/processed from the raw files in BALANCES_RAW_DIR
 check: install  ## verify processed tables and raw files against their hashes
 	$(BIN)/balances data check
 
-lint: install  ## ruff check and format check
+lint: install  ## ruff check, format check, mypy on the modules held clean (pyproject [tool.mypy])
 	$(BIN)/ruff check balances tests bench
 	$(BIN)/ruff format --check balances tests bench
+	$(BIN)/mypy
 
 bench: install  ## run the benchmark scripts (they print their figures)
 	for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+# Where `make link` puts the command (any directory on PATH).
+BINDIR ?= $(HOME)/.local/bin
+.PHONY: link
+
+link: install  ## put `balances` on PATH without activating .venv: a link in BINDIR (default ~/.local/bin)
+	mkdir -p $(BINDIR)
+	ln -sf $(abspath $(BIN))/balances $(BINDIR)/balances
+	@echo "$(BINDIR)/balances -> $(abspath $(BIN))/balances"; case ":$$PATH:" in *":$(BINDIR):"*) ;; *) echo "add $(BINDIR) to PATH";; esac
+
+.PHONY: docs
+
+docs: install  ## build the API reference (Sphinx, warnings as errors) into build/docs
+	$(BIN)/python -m sphinx -b html -W --keep-going docs build/docs
+	@echo "open build/docs/index.html"
 
 lab: install  ## start JupyterLab on the notebooks
 	$(BIN)/balances lab

@@ -20,25 +20,20 @@ from balances.config import PANEL_END, STUDY_START
 from balances.errors import ParameterError
 from balances.indicators.panel import Tables, compute_panel
 from balances.indicators.registry import Indicator
-from balances.scoring import ScoringSpec, resolve_spec, score_panel
+from balances.params import (  # noqa: F401 - MAX_DRAWS and check_period are part of this API
+    DEFAULT_DRAWS,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+    DEFAULT_START,
+    MAX_DRAWS,
+    RunParams,
+    check_period,
+)
+from balances.scoring import ScoringSpec, resolve_spec, score_panel  # noqa: F401 - resolve_spec used via analysis
 from balances.triad import Triad
 from balances.uncertainty import monte_carlo
-
-MAX_DRAWS = 200_000
-#: Default Monte Carlo draws: with 4,000 draws the 5% and 95% bounds move by less than
-#: 0.5 points between seeds on every lens-year of the default triads, so their whole
-#: numbers are stable (tests/test_lenses.py); print more digits only where
-#: ``mc_error`` allows (:meth:`ScoreResult.printable`).
-DEFAULT_DRAWS = 4000
-
-
-def check_period(start: int, end: int) -> None:
-    """Validate a period against the study panel, naming the parameter."""
-    for name, year in (("start", start), ("end", end)):
-        if not isinstance(year, int) or not STUDY_START <= year <= PANEL_END:
-            raise ParameterError(name, year, f"a year in {STUDY_START}-{PANEL_END}")
-    if start > end:
-        raise ParameterError("start", start, f"a year not after end={end}")
 
 
 @functools.lru_cache(maxsize=16)
@@ -158,15 +153,27 @@ class ScoreResult:
     def period_panel(self) -> pd.DataFrame:
         return self.panel[self.panel["year"].between(self.start, self.end)].reset_index(drop=True)
 
+    def __repr__(self) -> str:
+        """One line: triad, period, spec, indicators, draws and the last overall score."""
+        from balances.display import result_repr
+
+        return result_repr(self)
+
+    def _repr_html_(self) -> str:
+        """A short summary for notebooks: the period's mean per lens with its band."""
+        from balances.display import result_html
+
+        return result_html(self)
+
 
 def score(
-    focal: str | tuple[str, str] = "RUS,CHN",
-    reference: str = "USA",
-    start: int = 1992,
+    focal: str | tuple[str, str] = DEFAULT_FOCAL,
+    reference: str = DEFAULT_REFERENCE,
+    start: int = DEFAULT_START,
     end: int = PANEL_END,
     spec: ScoringSpec | str | Mapping | None = None,
     draws: int = DEFAULT_DRAWS,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     indicators_dir: str | Path | None = None,
 ) -> ScoreResult:
     """Score the alignment of a focal pair against a reference power.
@@ -190,22 +197,42 @@ def score(
     >>> sorted(res.table()["lens"].unique())
     ['alignment', 'interests', 'overall', 'power', 'threat']
     """
-    check_period(start, end)
-    if not isinstance(draws, int) or not 0 <= draws <= MAX_DRAWS:
-        raise ParameterError("draws", draws, f"an integer in 0-{MAX_DRAWS}")
-    spec = resolve_spec(spec)
-    triad = Triad.parse(focal, reference)
-    panel, registry = indicator_panel(focal, reference, indicators_dir=indicators_dir)
+    return run(
+        RunParams(
+            focal=focal,
+            reference=reference,
+            start=start,
+            end=end,
+            spec=spec,
+            draws=draws,
+            seed=seed,
+            indicators_dir=indicators_dir,
+        )
+    )
+
+
+def run(params: RunParams) -> ScoreResult:
+    """Score one run whose parameters were validated once, in :class:`RunParams`.
+
+    Examples
+    --------
+    >>> res = run(RunParams(start=2000, end=2004, draws=0))
+    >>> res.table()["year"].min()
+    np.int64(2000)
+    """
+    spec, triad = params.scoring_spec, params.triad
+    panel, registry = _panel(triad, str(params.indicators_dir) if params.indicators_dir else None)
+    panel = panel.copy()
     res = score_panel(panel, registry, spec)
     bands = sens = draw_scores = None
-    if draws:
-        mc = monte_carlo(panel, registry, spec, draws=draws, seed=seed)
+    if params.draws:
+        mc = monte_carlo(panel, registry, spec, draws=params.draws, seed=params.seed)
         bands, sens, draw_scores = mc["bands"], mc["sensitivity"], mc["scores"]
     return ScoreResult(
         triad,
         spec,
-        start,
-        end,
+        params.start,
+        params.end,
         panel,
         registry,
         res["scores"],
@@ -216,7 +243,7 @@ def score(
         res["normalised"],
         res["imputed"],
         draw_scores,
-        _alignment_lens(triad, start, end),
+        _alignment_lens(triad, params.start, params.end),
     )
 
 
@@ -233,22 +260,19 @@ def _alignment_lens(triad: Triad, start: int, end: int) -> pd.DataFrame | None:
 
 
 def validate_parameters(
-    focal: str = "RUS,CHN",
-    reference: str = "USA",
-    start: int = 1992,
+    focal: str = DEFAULT_FOCAL,
+    reference: str = DEFAULT_REFERENCE,
+    start: int = DEFAULT_START,
     end: int = PANEL_END,
-    spec: ScoringSpec | str | Mapping | None = "default",
-    draws: int = 1000,
-    seed: int = 0,
+    spec: ScoringSpec | str | Mapping | None = DEFAULT_SPEC,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> ScoringSpec:
     """Check a notebook's parameters before any work; each error names the parameter and allowed values."""
-    Triad.parse(focal, reference)
-    check_period(start, end)
-    if not isinstance(draws, int) or isinstance(draws, bool) or not 0 <= draws <= MAX_DRAWS:
-        raise ParameterError("draws", draws, f"an integer in 0-{MAX_DRAWS}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ParameterError("seed", seed, "a non-negative integer")
-    return resolve_spec(spec)
+    params = RunParams(
+        focal=focal, reference=reference, start=start, end=end, spec=spec, draws=draws, seed=seed
+    )
+    return params.scoring_spec
 
 
 def period_summary(res: ScoreResult, levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:

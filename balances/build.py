@@ -16,11 +16,17 @@ import pandas as pd
 
 from balances import __version__
 from balances.errors import DataError, RegistryError
-from balances.io import atomic_path, sha256, write_text_atomic
+from balances.io import (
+    PROVENANCE_FILE,
+    atomic_path,
+    read_provenance,
+    sha256,
+    table_file,
+    write_text_atomic,
+)
 from balances.sources import LEVEL_KEYS, TableSpec, load_all_loaders
 from balances.sources.raw import RawFiles
 
-PROVENANCE_FILE = "provenance.json"
 #: 12 significant digits keep every published figure and make rebuilds byte-stable.
 FLOAT_FORMAT = "%.12g"
 #: Keys each level must hold unique whatever keys a table declares. A dyad-year
@@ -90,11 +96,6 @@ def to_parquet_bytes(df: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     df.to_parquet(buf, index=False, compression="zstd", engine="pyarrow")
     return buf.getvalue()
-
-
-def table_file(name: str, prov: dict) -> str:
-    """File name of processed table ``name`` (provenance written before Parquet had none: CSV)."""
-    return str(prov.get("file", f"{name}.csv"))
 
 
 def build(
@@ -181,14 +182,6 @@ def _provenance(spec: TableSpec, df: pd.DataFrame, data: bytes, raw: RawFiles) -
         "built_by": f"balances {__version__}",
         **({"file": spec.filename} if spec.fmt != "csv" else {}),
     }
-
-
-def read_provenance(out_dir: Path) -> dict[str, dict]:
-    """Read ``provenance.json`` of a processed directory."""
-    path = out_dir / PROVENANCE_FILE
-    if not path.is_file():
-        raise DataError(path, "no provenance file", fix="run `balances data build --raw-dir DIR`")
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def check_processed(out_dir: Path) -> list[str]:

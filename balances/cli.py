@@ -1,4 +1,4 @@
-"""Command line: ``balances data|indicators|score|alignment|ko|breaks|report|lab``.
+"""Command line: ``balances data|indicators|score|alignment|ko|claims|breaks|report|lab``.
 
 Every command prints to stdout (tables as text, CSV or JSON) and reports
 errors as one line on stderr naming what to fix, with exit code 2 for bad
@@ -9,33 +9,137 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from balances import __version__
-from balances.errors import BalancesError
+from balances.config import PANEL_END, STUDY_START
+from balances.errors import BalancesError, BalancesWarning, ParameterError
+from balances.params import (
+    DEFAULT_DRAWS,
+    DEFAULT_END,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+    DEFAULT_START,
+    MAX_DRAWS,
+    RunParams,
+)
+
+#: The parameters of a scoring run, as the command line names them.
+RUN_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "indicators_dir")
+
+#: Widest line a text table may print (``--format table``).
+TABLE_WIDTH = 120
+#: Run parameters that CSV/JSON output carries as columns, when the command takes them.
+META_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "series")
+
+
+class _Run:
+    """What the command line asked for beyond the command's own work: the output file and the
+    run parameters (set once in :func:`main`, read by :func:`emit`)."""
+
+    output: Path | None = None
+    meta: dict[str, object] = {}
+
+
+def run_meta(args: argparse.Namespace) -> dict[str, object]:
+    """The run parameters of a command (triad, spec and its digest, seed, ...) and the version."""
+    # "end" is a reserved word in Stata: the period's ends are period_start, period_end
+    names = {"start": "period_start", "end": "period_end"}
+    meta: dict[str, object] = {
+        names.get(k, k): getattr(args, k) for k in META_ARGS if hasattr(args, k)
+    }
+    if not meta:
+        return {}
+    if isinstance(meta.get("spec"), str):
+        from balances.scoring import resolve_spec
+
+        try:
+            meta["spec_hash"] = resolve_spec(meta["spec"]).digest()
+        except BalancesError:
+            pass  # the command itself reports the bad spec
+    meta["balances_version"] = __version__
+    return meta
+
+
+def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
+    """Text table no wider than ``width``: the widest columns are narrowed and their cells wrapped."""
+    import textwrap
+
+    numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    cells = [
+        [
+            ""
+            if pd.isna(v)
+            else (f"{v:.4g}" if isinstance(v, float) else str(v)).replace("\n", " ")
+            for v in df[c]
+        ]
+        for c in df.columns
+    ]
+    heads = [str(c) for c in df.columns]
+    widths = [max([len(h)] + [len(x) for x in col]) for h, col in zip(heads, cells, strict=True)]
+    # narrow the widest column first, but not below its longest word (ids stay whole) while
+    # another column can give way; then any but the first (the row's key) down to a floor
+    words = [
+        min(24, max(len(w) for x in [h, *col] for w in (x.split() or [""])))
+        for h, col in zip(heads, cells, strict=True)
+    ]
+    for floor in (words, words[:1] + [6] * (len(widths) - 1)):
+        while sum(widths) + 2 * (len(widths) - 1) > width:
+            room = [w - f if w > f else -1 for w, f in zip(widths, floor, strict=True)]
+            if max(room) < 0:
+                break
+            widths[max(range(len(widths)), key=lambda i: widths[i] if room[i] >= 0 else -1)] -= 1
+    lines = []
+    for row in [heads] + [list(r) for r in zip(*cells, strict=True)] if cells else [heads]:
+        wrapped = [
+            textwrap.wrap(x, w, break_long_words=True) or [""]
+            for x, w in zip(row, widths, strict=True)
+        ]
+        for k in range(max(len(w) for w in wrapped)):
+            parts = []
+            for w, num, text in zip(widths, numeric, wrapped, strict=True):
+                piece = text[k] if k < len(text) else ""
+                parts.append(piece.rjust(w) if num else piece.ljust(w))
+            lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines) + "\n"
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
-    """Print a frame as an aligned table, CSV or JSON records."""
-    if fmt == "csv":
-        sys.stdout.write(df.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+    """Print a frame as a text table (at most :data:`TABLE_WIDTH` wide), CSV or JSON records.
+
+    CSV and JSON rows carry the command's run parameters (:func:`run_meta`) as extra columns.
+    With ``--output FILE`` the frame goes to the file instead, in the format its suffix names
+    (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``).
+    """
+    out = _Run.output
+    if out is not None:
+        fmt = {".json": "json", ".txt": "table"}.get(out.suffix.lower(), "file")
+    if fmt in ("csv", "json", "file") and _Run.meta:
+        df = df.assign(**{k: v for k, v in _Run.meta.items() if k not in df.columns})
+    if fmt == "file":
+        from balances.io import export
+
+        export(df, out, meta=_Run.meta)
+    elif fmt == "csv":
+        text = df.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     elif fmt == "json":
-        sys.stdout.write(df.to_json(orient="records", double_precision=6) + "\n")
+        text = df.to_json(orient="records", double_precision=6) + "\n"
     else:
-        with pd.option_context(
-            "display.max_rows",
-            None,
-            "display.max_columns",
-            None,
-            "display.width",
-            200,
-            "display.float_format",
-            "{:.4g}".format,
-        ):
-            sys.stdout.write(df.to_string(index=False) + "\n")
+        text = _wrap_table(df)
+    if out is None:
+        sys.stdout.write(text)
+    elif fmt != "file":
+        from balances.io import write_text_atomic
+
+        write_text_atomic(out, text)
+    if out is not None:
+        print(f"wrote {len(df)} rows to {out}", file=sys.stderr)
 
 
 def _add_format(p: argparse.ArgumentParser) -> None:
@@ -44,6 +148,17 @@ def _add_format(p: argparse.ArgumentParser) -> None:
         choices=("table", "csv", "json"),
         default="table",
         help="output format (default: table)",
+    )
+    _add_output(p)
+
+
+def _add_output(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        type=Path,
+        help="write the table to FILE instead of stdout; its suffix picks the format: "
+        ".csv, .json, .txt, .parquet, .dta (Stata, with variable labels) or .xlsx",
     )
 
 
@@ -88,10 +203,17 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
-    from balances.config import PROJECT_DIR
+    from balances.config import FROM_CLONE, PROJECT_DIR
     from balances.fetch import fetch
 
-    dest = Path(args.dest) if args.dest else PROJECT_DIR / ".cache" / "raw"
+    if args.dest:
+        dest = Path(args.dest)
+    elif FROM_CLONE:
+        dest = PROJECT_DIR / ".cache" / "raw"
+    else:  # an installed package: the user's cache, not the environment's share/ folder
+        import pooch
+
+        dest = Path(pooch.os_cache("balances")) / "raw"
     results = fetch(
         dest,
         base_url=args.base_url,
@@ -170,21 +292,38 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- indicators and scores
 def _triad_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--focal", default="RUS,CHN", help="focal pair, ISO3 codes (default RUS,CHN)")
-    p.add_argument("--reference", default="USA", help="reference power, ISO3 (default USA)")
+    _focal_args(p)
+    _indicators_dir_arg(p, default=argparse.SUPPRESS)
+
+
+def _focal_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default {DEFAULT_FOCAL})"
+    )
+    p.add_argument(
+        "--reference",
+        default=DEFAULT_REFERENCE,
+        help=f"reference power, ISO3 (default {DEFAULT_REFERENCE})",
+    )
+
+
+def _indicators_dir_arg(p: argparse.ArgumentParser, default: object = None) -> None:
+    """``--indicators-dir`` before or after the subcommand: the subcommand's copy is SUPPRESSed
+    so that leaving it out does not overwrite the value given before the subcommand."""
     p.add_argument(
         "--indicators-dir",
+        default=default,
         help="directory of your own indicator YAML files and CSV tables "
-        "(default: $BALANCES_USER_DIR)",
+        "(default: $BALANCES_USER_DIR); accepted before or after the subcommand",
     )
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
     from balances.indicators.panel import Tables, compute_panel
-    from balances.triad import Triad
 
-    source = Tables(args.indicators_dir)
-    triad = Triad.parse(args.focal, args.reference)
+    params = _params(args, "focal", "reference", "start", "end", "indicators_dir")
+    source = Tables(params.indicators_dir)
+    triad = params.triad
     if args.lens == "alignment":
         from balances.ladder import as_panel, ladder, registry_rows
 
@@ -227,20 +366,16 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
-    from balances.analysis import score
+def _params(args: argparse.Namespace, *names: str) -> RunParams:
+    """The run parameters given on the command line, validated once."""
+    return RunParams(**{n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
 
-    res = score(
-        focal=args.focal,
-        reference=args.reference,
-        start=args.start,
-        end=args.end,
-        spec=args.spec,
-        draws=args.draws,
-        seed=args.seed,
-        indicators_dir=args.indicators_dir,
-    )
-    emit(res.table(), args.format)
+
+def _cmd_score(args: argparse.Namespace) -> int:
+    from balances.analysis import run
+
+    params = _params(args, *RUN_ARGS)
+    emit(run(params).table(), args.format)
     return 0
 
 
@@ -282,29 +417,95 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:
-    from balances.ko import evaluate_claims, stance_agreement
+    from balances.ko import circularity, format_claims, judge, sensitivity, stance_agreement
+    from balances.triad import Triad
 
-    if args.figures:
+    triad, ko = Triad.parse(args.focal, args.reference), Triad()
+    if {triad.focal1, triad.focal2, triad.reference} != {ko.focal1, ko.focal2, ko.reference} or (
+        triad.reference != ko.reference
+    ):
+        raise ParameterError(
+            "focal/reference",
+            f"{args.focal} vs {args.reference}",
+            "RUS,CHN vs USA: Ko's and Korolev's claims are about Russia, China and the US; "
+            "score and breaks take any triad",
+        )
+    if getattr(args, "figures", False):
         from balances.ko_figures import revisions
 
         emit(revisions(), args.format)
         return 0
-    claims = evaluate_claims(beyond=not args.ko_only)
-    if args.stances:
+    if getattr(args, "stances", False):
         emit(stance_agreement()["summary"], args.format)
         return 0
-    cols = ["claim_id", "period", "condition", "expected", "measured", "verdict", "reason"]
-    emit(
-        claims[cols + (["ko_figures", "statement", "location"] if args.format != "table" else [])],
-        args.format,
-    )
+    authors = ("ko", "korolev") if args.author == "all" else (args.author,)
+    if args.sensitivity:
+        emit(pd.concat([sensitivity(a) for a in authors], ignore_index=True), args.format)
+        return 0
+    if args.circularity:
+        emit(circularity(), args.format)
+        return 0
+    judged = [judge(a, beyond=not args.ko_only, grid=not args.evidence) for a in authors]
+    if args.evidence:
+        rows = pd.concat([j.evidence for j in judged], ignore_index=True)
+        rows = rows[rows["claim_id"] == args.evidence]
+        if rows.empty:
+            raise BalancesError(f"no claim {args.evidence!r}; `balances claims` lists them")
+        emit(rows, "table" if args.format == "table" else args.format)
+        return 0
+    claims = pd.concat([j.claims for j in judged], ignore_index=True)
+    if args.format == "table":
+        sys.stdout.write(format_claims(claims, args.width))
+    else:
+        emit(claims, args.format)
     return 0
+
+
+def _add_claims_args(p: argparse.ArgumentParser, default_author: str) -> None:
+    import shutil
+
+    p.add_argument(
+        "--author",
+        choices=("ko", "korolev", "all"),
+        default=default_author,
+        help=f"whose claims (default: {default_author})",
+    )
+    _focal_args(p)
+    p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
+    p.add_argument(
+        "--sensitivity",
+        action="store_true",
+        help="print every verdict over the grid of thresholds and tolerances",
+    )
+    p.add_argument(
+        "--circularity",
+        action="store_true",
+        help="print the Walt rule's inputs beside what each stance claim checks it against",
+    )
+    p.add_argument(
+        "--evidence", metavar="CLAIM_ID", help="print the evidence rows behind one claim's verdict"
+    )
+    p.add_argument(
+        "--width",
+        type=int,
+        default=min(120, shutil.get_terminal_size((100, 24)).columns),
+        help="text width of the table format (at most 120)",
+    )
+    _add_format(p)
+    p.set_defaults(func=_cmd_ko)
 
 
 def _cmd_breaks(args: argparse.Namespace) -> int:
     from balances.analysis import breaks
 
-    res = breaks(args.series, spec=args.spec, seed=args.seed)
+    params = _params(args, "spec", "seed")
+    res = breaks(
+        args.series,
+        spec=params.spec,
+        seed=params.seed,
+        focal=args.focal,
+        reference=args.reference,
+    )
     if args.regimes:
         emit(res["regimes"], args.format)
     else:
@@ -348,6 +549,27 @@ def _cmd_lenses(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_cite(args: argparse.Namespace) -> int:
+    from balances.cite import cite
+
+    if args.source:
+        text = cite(sources=args.source, package=not args.no_package)
+    else:
+        from balances.analysis import score
+
+        res = score(
+            focal=args.focal,
+            reference=args.reference,
+            start=args.start,
+            end=args.end,
+            draws=0,
+            indicators_dir=args.indicators_dir,
+        )
+        text = cite(res, package=not args.no_package)
+    sys.stdout.write(text)
+    return 0
+
+
 def _cmd_lab(args: argparse.Namespace) -> int:
     from balances.lab import lab
 
@@ -358,6 +580,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``balances`` command."""
     parser = argparse.ArgumentParser(prog="balances", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"balances {__version__}")
+    _indicators_dir_arg(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     data = sub.add_parser("data", help="fetch, build and check the data").add_subparsers(
@@ -376,31 +599,49 @@ def build_parser() -> argparse.ArgumentParser:
     p = data.add_parser(
         "check", help="verify processed tables (and raw files if found) against their hashes"
     )
-    p.add_argument("--raw-dir")
+    p.add_argument(
+        "--raw-dir", help="raw-data directory to verify too (default: $BALANCES_RAW_DIR if set)"
+    )
     p.add_argument("--out", help="processed directory (default: data/processed)")
     p.set_defaults(func=_cmd_data_check)
     p = data.add_parser("fetch", help="download raw upstream files with hash checks (pooch)")
-    p.add_argument("--dest", help="target raw directory (default: .cache/raw)")
+    p.add_argument(
+        "--dest",
+        help="target raw directory (default: .cache/raw in a clone, the user cache "
+        "~/.cache/balances/raw when installed)",
+    )
     p.add_argument("--base-url", help="mirror serving the raw-directory layout")
     p.add_argument("--only", nargs="*", help="source ids")
     _add_format(p)
     p.set_defaults(func=_cmd_data_fetch)
     p = data.add_parser("sources", help="list the source catalogue (citation, version, licence)")
-    p.add_argument("--format", choices=("table", "csv", "json", "markdown"), default="table")
+    p.add_argument(
+        "--format",
+        choices=("table", "csv", "json", "markdown"),
+        default="table",
+        help="output format; markdown is the README's table",
+    )
+    _add_output(p)
     p.set_defaults(func=_cmd_data_sources)
     p = data.add_parser("summary", help="list the processed tables")
     _add_format(p)
     p.set_defaults(func=_cmd_data_summary)
 
     p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
-    p.add_argument("--lens", choices=("power", "threat", "interests", "alignment", "context"))
+    p.add_argument(
+        "--lens",
+        choices=("power", "threat", "interests", "alignment", "context"),
+        help="only this lens (alignment: the outcome ladder); default: the three lenses",
+    )
     p.add_argument(
         "--values",
         action="store_true",
         help="print the computed panel (year, indicator, value, status)",
     )
-    p.add_argument("--start", type=int, default=1991)
-    p.add_argument("--end", type=int, default=2024)
+    p.add_argument(
+        "--start", type=int, default=STUDY_START, help=f"first year (default {STUDY_START})"
+    )
+    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default {PANEL_END})")
     _triad_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_indicators)
@@ -411,11 +652,26 @@ def build_parser() -> argparse.ArgumentParser:
         "against the reference), with 5-95%% Monte Carlo bands",
     )
     _triad_args(p)
-    p.add_argument("--start", type=int, default=1992)
-    p.add_argument("--end", type=int, default=2024)
-    p.add_argument("--spec", default="default", help="preset name or YAML file of a ScoringSpec")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (0: no bands)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+    )
+    p.add_argument(
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+    )
+    p.add_argument(
+        "--spec",
+        default=DEFAULT_SPEC,
+        help=f"preset name or YAML file of a ScoringSpec (default {DEFAULT_SPEC})",
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws, 0-{MAX_DRAWS} (0: no bands; default {DEFAULT_DRAWS})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
     _add_format(p)
     p.set_defaults(func=_cmd_score)
 
@@ -457,21 +713,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
-        "ko", help="Ko Sangtu's claims evaluated against the data (one row per claim)"
+        "ko", help="Ko Sangtu's claims judged on the data (expected, measured, evidence, verdict)"
     )
-    p.add_argument("--ko-only", action="store_true", help="skip the re-runs on later periods")
     p.add_argument(
         "--stances",
         action="store_true",
-        help="print the agreement of Ko's period stances with the data's (Cohen's kappa)",
+        help="print the agreement of Ko's and Korolev's stances with the data's (Cohen's kappa)",
     )
     p.add_argument(
         "--figures",
         action="store_true",
         help="print Ko's own figures beside the current SIPRI release",
     )
-    _add_format(p)
-    p.set_defaults(func=_cmd_ko)
+    _add_claims_args(p, "ko")
+    p = sub.add_parser(
+        "claims", help="Ko's and Korolev's claims judged on the data (--author ko|korolev|all)"
+    )
+    _add_claims_args(p, "all")
 
     p = sub.add_parser(
         "breaks", help="trend, Chow, sup-F and CUSUM tests and Markov regimes of a series"
@@ -480,12 +738,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--series",
         default="overall",
         choices=("overall", "power", "threat", "interests", "vote_gap"),
+        help="a score series, or vote_gap (Russia's UNGA agreement with China minus with the reference)",
     )
     p.add_argument(
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
     )
-    p.add_argument("--spec", default="default")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default {DEFAULT_SPEC})"
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    _focal_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
 
@@ -519,6 +783,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_lenses)
 
     p = sub.add_parser(
+        "cite",
+        help="BibTeX for the package and for each source a result used (like peacesciencer's ps_cite)",
+    )
+    _triad_args(p)
+    p.add_argument("--start", type=int, default=1992, help="first year of the result cited")
+    p.add_argument("--end", type=int, default=2024, help="last year of the result cited")
+    p.add_argument(
+        "--source",
+        nargs="+",
+        metavar="ID",
+        help="cite these catalogued sources instead ('all' for the whole catalogue)",
+    )
+    p.add_argument("--no-package", action="store_true", help="omit the package's own entries")
+    p.set_defaults(func=_cmd_cite)
+
+    p = sub.add_parser(
         "lab",
         help="start JupyterLab on the notebooks (notebooks/explore.ipynb is the interactive explorer)",
     )
@@ -537,14 +817,59 @@ def build_parser() -> argparse.ArgumentParser:
     from balances.alignment.cli import add_parser as add_alignment_parser
 
     add_alignment_parser(sub)
+    return _show_defaults(parser)
+
+
+class _HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default unless its help already states it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if "default" not in text and _has_default(action):
+            text = f"{text} (default: %(default)s)".strip()
+        return text
+
+
+def _has_default(action: argparse.Action) -> bool:
+    d = action.default
+    return bool(action.option_strings) and not (
+        d is None or d is False or d is argparse.SUPPRESS or isinstance(d, bool)
+    )
+
+
+def _show_defaults(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Give the parser and every subcommand's parser the formatter that shows defaults."""
+    parser.formatter_class = _HelpFormatter
+    for action in parser._actions:
+        if action.help is None and _has_default(action):
+            action.help = "(default: %(default)s)"
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _show_defaults(sub)
     return parser
+
+
+_SHOW_WARNING = warnings.showwarning
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:  # type: ignore[no-untyped-def]
+    """Print the package's own warnings as one line, others as Python does."""
+    if issubclass(category, BalancesWarning):
+        print(f"balances: warning: {message}", file=sys.stderr)
+    else:
+        _SHOW_WARNING(message, category, filename, lineno, file, line)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``balances`` console script."""
     args = build_parser().parse_args(argv)
+    _Run.output = getattr(args, "output", None)
+    _Run.meta = run_meta(args)
     try:
-        return int(args.func(args) or 0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("default", BalancesWarning)
+            warnings.showwarning = _show_warning
+            return int(args.func(args) or 0)
     except BalancesError as exc:
         print(f"balances: error: {exc}", file=sys.stderr)
         return 2

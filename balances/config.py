@@ -8,12 +8,34 @@ The raw directory is taken, in order, from the ``raw_dir`` argument (the CLI's
 from __future__ import annotations
 
 import os
+import site
+import sys
 from pathlib import Path
 
 from balances.errors import ParameterError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-PROJECT_DIR = PACKAGE_DIR.parent
+
+
+def _project_dir() -> Path:
+    """The clone the package runs from, or the installed copy of its data and notebooks.
+
+    A wheel installs ``data/`` and ``notebooks/`` under ``<prefix>/share/balances``
+    (``[tool.setuptools.data-files]`` in pyproject.toml); a clone or an editable
+    install uses the checkout itself.
+    """
+    if (PACKAGE_DIR.parent / "pyproject.toml").is_file():
+        return PACKAGE_DIR.parent
+    for prefix in (sys.prefix, site.USER_BASE or "", sys.base_prefix):
+        shared = Path(prefix) / "share" / "balances"
+        if (shared / "data" / "processed" / "provenance.json").is_file():
+            return shared
+    return PACKAGE_DIR.parent
+
+
+PROJECT_DIR = _project_dir()
+#: True when running from a clone (or an editable install), False from an installed wheel.
+FROM_CLONE = PROJECT_DIR == PACKAGE_DIR.parent
 #: Committed processed tables and their provenance.
 PROCESSED_DIR = PROJECT_DIR / "data" / "processed"
 RAW_ENV = "BALANCES_RAW_DIR"

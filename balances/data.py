@@ -7,10 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from balances.build import read_provenance, table_file
 from balances.config import processed_dir
 from balances.errors import DataError
-from balances.io import sha256
+from balances.io import read_provenance, sha256, table_file
 
 _DTYPE_READ = {"Int64": "Int64", "int64": "int64", "float64": "float64", "object": "string"}
 

@@ -6,6 +6,30 @@ when there is one, the fix. Catching :class:`BalancesError` catches them all.
 
 from __future__ import annotations
 
+from typing import Any
+
+#: Longest repr of a value quoted in an error message.
+MAX_SHOWN = 80
+
+
+def shown(value: Any, limit: int = MAX_SHOWN) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for error messages.
+
+    Examples
+    --------
+    >>> shown("x" * 200, limit=12)
+    "'xxxxxxx...[202 chars]"
+    >>> shown(3)
+    '3'
+    """
+    try:
+        text = repr(value)
+    except RecursionError:
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit:
+        return text
+    return f"{text[: max(limit - 4, 1)]}...[{len(text)} chars]"
+
 
 class BalancesError(Exception):
     """Base class of every error raised on purpose by :mod:`balances`."""
@@ -66,4 +90,13 @@ class ParameterError(BalancesError, ValueError):
         self.name = name
         self.value = value
         self.allowed = allowed
-        super().__init__(f"parameter {name!r} = {value!r} is not allowed; expected {allowed}")
+        super().__init__(f"parameter {name!r} = {shown(value)} is not allowed; expected {allowed}")
+
+
+class BalancesWarning(UserWarning):
+    """Something a researcher should know that does not stop the run.
+
+    For instance a user indicator with no value in any year, or one whose
+    single value normalises to the midpoint. The command line prints these as
+    ``balances: warning: ...``.
+    """

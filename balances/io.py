@@ -1,9 +1,11 @@
-"""Reading upstream files with errors that name file, line and column; writing atomically."""
+"""Reading upstream files with errors that name file, line and column; writing atomically;
+exporting results as CSV, Parquet, Stata and Excel with variable labels from the registry."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -12,7 +14,7 @@ from typing import Literal
 
 import pandas as pd
 
-from balances.errors import DataError
+from balances.errors import DataError, ParameterError, shown
 
 Kind = Literal["int", "float", "str"]
 
@@ -103,7 +105,7 @@ def coerce(df: pd.DataFrame, columns: Mapping[str, Kind], path: object) -> pd.Da
             line = bad.idxmax()
             raise DataError(
                 path,
-                f"non-numeric value {raw.loc[line]!r} in a numeric column",
+                f"non-numeric value {shown(raw.loc[line])} in a numeric column",
                 row=int(line),
                 column=col,
                 fix="correct the cell or mark it missing",
@@ -164,7 +166,7 @@ def check_known(
         line = bad.idxmax()
         raise DataError(
             path,
-            f"unknown {what} {df.loc[line, column]!r}",
+            f"unknown {what} {shown(df.loc[line, column])}",
             row=int(line),
             column=column,
             fix=f"map it in the loader's fixes table or drop it explicitly as a non-{what}",
@@ -196,3 +198,181 @@ def write_text_atomic(target: str | os.PathLike[str], text: str) -> None:
     """Write text to ``target`` atomically (UTF-8, ``\\n`` line endings)."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+
+
+#: The file beside the processed tables that records their sources, hashes and dtypes.
+PROVENANCE_FILE = "provenance.json"
+
+
+def table_file(name: str, prov: dict) -> str:
+    """File name of processed table ``name`` (provenance written before Parquet had none: CSV)."""
+    return str(prov.get("file", f"{name}.csv"))
+
+
+def read_provenance(out_dir: Path) -> dict[str, dict]:
+    """Read ``provenance.json`` of a processed directory.
+
+    Raises
+    ------
+    DataError
+        If the file is missing, is not JSON, or is not a mapping of table name -> record.
+    """
+    path = out_dir / PROVENANCE_FILE
+    if not path.is_file():
+        raise DataError(path, "no provenance file", fix="run `balances data build --raw-dir DIR`")
+    try:
+        prov = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise DataError(
+            path, f"not a readable provenance file ({exc})", fix="run `balances data build`"
+        ) from None
+    if not isinstance(prov, dict) or not all(isinstance(v, dict) for v in prov.values()):
+        raise DataError(
+            path,
+            "expected a mapping of table name -> provenance record",
+            fix="run `balances data build`",
+        )
+    return prov
+# ---------------------------------------------------------------- exports
+#: Labels of the columns the package's tidy results share (indicator columns take theirs from
+#: the registry: title and unit).
+COLUMN_LABELS: dict[str, str] = {
+    "year": "Year",
+    "lens": "Lens: power, threat, interests (Korolev 2021) or overall",
+    "score": "Score, 0-100 (higher = closer alignment against the reference)",
+    "low": "Lower bound of the 5-95% Monte Carlo band, 0-100",
+    "high": "Upper bound of the 5-95% Monte Carlo band, 0-100",
+    "n_indicators": "Number of indicators with a value that year",
+    "indicator": "Indicator id (see the registry)",
+    "value": "Indicator value, in the indicator's unit",
+    "status": "present, estimate, imputed or missing",
+    "note": "Note on the value",
+    "contribution": "Points of the overall score the indicator contributes",
+    "focal": "Focal pair, ISO3 codes",
+    "reference": "Reference power, ISO3 code",
+    "period_start": "First year of the period reported",
+    "period_end": "Last year of the period reported",
+    "spec": "Scoring specification (preset or file)",
+    "spec_hash": "Digest of the scoring specification",
+    "seed": "Monte Carlo seed",
+    "draws": "Monte Carlo draws",
+    "balances_version": "balances package version",
+}
+
+#: File suffix -> export format.
+EXPORT_FORMATS = {".csv": "csv", ".parquet": "parquet", ".dta": "stata", ".xlsx": "excel"}
+
+# Stata limits: 32-character names, 80-character variable and dataset labels.
+_STATA_NAME, _STATA_LABEL = 32, 80
+
+
+def variable_labels(
+    df: pd.DataFrame, registry: Mapping[str, object] | None = None
+) -> dict[str, str]:
+    """A label for each column: the registry's ``title (unit)`` for indicator ids, else a built-in.
+
+    ``registry`` maps indicator id -> :class:`~balances.indicators.registry.Indicator`
+    (anything with ``title`` and ``unit``). Columns with no known label get none.
+    """
+    out: dict[str, str] = {}
+    for col in df.columns:
+        ind = (registry or {}).get(col)
+        if ind is not None:
+            out[col] = f"{ind.title} ({ind.unit})"
+        elif col in COLUMN_LABELS:
+            out[col] = COLUMN_LABELS[col]
+    return out
+
+
+def _stata_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Stata has no nullable strings or object columns of mixed types: strings with "" for missing."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = out[col].astype(object).where(out[col].notna(), "").astype(str)
+        elif isinstance(out[col].dtype, pd.BooleanDtype) or out[col].dtype == bool:
+            out[col] = out[col].astype("float64")
+    return out
+
+
+def export(
+    df: pd.DataFrame,
+    path: str | os.PathLike[str],
+    *,
+    registry: Mapping[str, object] | None = None,
+    labels: Mapping[str, str] | None = None,
+    meta: Mapping[str, object] | None = None,
+) -> Path:
+    """Write a result table as CSV, Parquet, Stata ``.dta`` or Excel ``.xlsx`` (by suffix).
+
+    Parameters
+    ----------
+    df
+        The table (no index is written).
+    path
+        Target file; its suffix picks the format (:data:`EXPORT_FORMATS`).
+    registry
+        The indicator registry: indicator-id columns are labelled with their title and unit.
+    labels
+        Extra or overriding column labels.
+    meta
+        Run parameters (triad, spec, seed, version): the Stata dataset label, an Excel sheet
+        ``about``, Parquet schema metadata. CSV keeps only the columns; add the
+        parameters as columns if a CSV must carry them.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written (atomically).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = pd.DataFrame({"year": [2000], "score": [41.5]})
+    >>> p = export(d, Path(tempfile.mkdtemp()) / "s.dta")
+    >>> pd.io.stata.StataReader(p).variable_labels()["score"][:5]
+    'Score'
+    """
+    target = Path(path)
+    fmt = EXPORT_FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        raise ParameterError("output", str(target), f"a file ending in {', '.join(EXPORT_FORMATS)}")
+    lab = {**variable_labels(df, registry), **(labels or {})}
+    meta = dict(meta or {})
+    with atomic_path(target) as tmp:
+        if fmt == "csv":
+            df.to_csv(tmp, index=False, lineterminator="\n")
+        elif fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            table = pa.Table.from_pandas(df, preserve_index=False)
+            extra = {b"balances": json.dumps({"labels": lab, "meta": meta}, default=str).encode()}
+            pq.write_table(table.replace_schema_metadata({**table.schema.metadata, **extra}), tmp)
+        elif fmt == "stata":
+            long = [c for c in df.columns if len(str(c)) > _STATA_NAME]
+            if long:
+                raise ParameterError(
+                    "output",
+                    str(target),
+                    f"columns of at most 32 characters for Stata ({long[0]!r})",
+                )
+            about = "; ".join(f"{k} {v}" for k, v in meta.items())
+            _stata_frame(df).to_stata(
+                tmp,
+                write_index=False,
+                version=118,
+                variable_labels={k: v[:_STATA_LABEL] for k, v in lab.items()},
+                data_label=(about or "balances export")[:_STATA_LABEL],
+            )
+        else:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+                df.to_excel(xl, sheet_name="data", index=False)
+                pd.DataFrame(
+                    {"variable": list(df.columns), "label": [lab.get(c, "") for c in df.columns]}
+                ).to_excel(xl, sheet_name="variables", index=False)
+                if meta:
+                    pd.DataFrame(
+                        {"parameter": list(meta), "value": [str(v) for v in meta.values()]}
+                    ).to_excel(xl, sheet_name="about", index=False)
+    return target

@@ -47,6 +47,9 @@ __all__ = [
     "default_ko_path",
     "load_ko_figures",
     "compare_with_sipri",
+    "EU15",
+    "eu15_milex_shares",
+    "compare_text_figures",
 ]
 
 KO_COLUMNS: tuple[str, ...] = (
@@ -118,7 +121,9 @@ def default_ko_path() -> Path:
     pathlib.Path
         ``<repository root>/data/ko_figures.csv``.
     """
-    return Path(__file__).resolve().parents[1] / "data" / "ko_figures.csv"
+    from balances.config import PROJECT_DIR
+
+    return PROJECT_DIR / "data" / "ko_figures.csv"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -614,11 +619,102 @@ def _growth_rows(
     return rows
 
 
+#: The fifteen EU members of 1995-2004: the "Europe" of Ko's (and Kagan's) comparison.
+EU15: tuple[str, ...] = (
+    "AUT", "BEL", "DEU", "DNK", "ESP", "FIN", "FRA", "GBR",
+    "GRC", "IRL", "ITA", "LUX", "NLD", "PRT", "SWE",
+)  # fmt: skip
+
+
+def eu15_milex_shares(
+    milex: pd.DataFrame, start: int = 2000, end: int = 2006, bound: float = 0.02
+) -> pd.DataFrame:
+    """Each EU-15 member's military spending as a share of GDP, against Ko's 2 % bound.
+
+    Returns
+    -------
+    pandas.DataFrame
+        iso3, years (with data), mean, min, max (fractions of GDP), years_above
+        (how many years at or above ``bound``), above (mean at or above ``bound``),
+        sorted by mean, highest first.
+    """
+    _check_columns(milex, ("iso3", "year", "milex_share_gdp"), "milex")
+    sel = milex[milex["iso3"].isin(EU15) & milex["year"].between(start, end)]
+    g = sel.dropna(subset=["milex_share_gdp"]).groupby("iso3")["milex_share_gdp"]
+    out = pd.DataFrame(
+        {
+            "years": g.size(),
+            "mean": g.mean(),
+            "min": g.min(),
+            "max": g.max(),
+            "years_above": g.apply(lambda x: int((x >= bound).sum())),
+        }
+    )
+    out["above"] = out["mean"] >= bound
+    return out.reset_index().sort_values("mean", ascending=False, ignore_index=True)
+
+
+def compare_text_figures(
+    ko: pd.DataFrame,
+    milex: pd.DataFrame,
+    wdi: pd.DataFrame,
+    *,
+    milex_source: str = "SIPRI Military Expenditure Database, current release",
+    wdi_source: str = "World Bank WDI",
+) -> pd.DataFrame:
+    """Ko's text figures that SIPRI's tables alone cannot check.
+
+    Russia's real GDP growth in 2004 (WDI GDP at PPP, constant 2021 international $),
+    and Europe's defence effort below 2 % of GDP, member by member (EU-15, 2000-2006):
+    one row per member at or above the bound on average, and one for the aggregate.
+    """
+    _check_columns(wdi, ("iso3", "year", "gdp_ppp_const2021", "gdp_current_usd"), "wdi")
+    out: list[dict] = []
+    fig = ko[ko["figure_id"] == "text_rus_gdp_growth_pct_2004"]
+    if len(fig):
+        f = fig.iloc[0]
+        year = int(f["year"])
+        g = wdi[wdi["iso3"] == "RUS"].set_index("year")["gdp_ppp_const2021"]
+        cur = 100 * (g.get(year, math.nan) / g.get(year - 1, math.nan) - 1)
+        text = f"Ko {f['value']:g}% vs current {_fmt(cur, 1)}% real growth {year}"
+        out.append(
+            _row(f, cur, "% real GDP growth (GDP PPP, constant 2021 int. $)", wdi_source, text)
+        )
+    fig = ko[ko["figure_id"] == "text_eur_milex_share_gdp_pct_upper_bound"]
+    if len(fig):
+        f = fig.iloc[0]
+        bound = float(f["value"]) / 100
+        shares = eu15_milex_shares(milex, bound=bound)
+        above = shares[shares["above"]]
+        sel = milex[milex["iso3"].isin(EU15) & milex["year"].between(2000, 2006)]
+        gdp = wdi[wdi["iso3"].isin(EU15) & wdi["year"].between(2000, 2006)]
+        agg = 100 * sel["milex_current_usd_m"].sum() / (gdp["gdp_current_usd"].sum() / 1e6)
+        names = ", ".join(f"{r.iso3} {100 * r.mean:.1f}%" for r in above.itertuples())
+        text = (
+            f"Ko below {f['value']:g}% vs EU-15 aggregate {_fmt(agg, 2)}% (2000-2006); "
+            f"{len(above)} of {len(shares)} members at or above on average: {names or 'none'}"
+        )
+        out.append(_row(f, agg, "% of GDP, EU-15 aggregate 2000-2006", milex_source, text))
+        for r in above.itertuples():
+            row = _row(
+                f,
+                100 * r.mean,
+                f"% of GDP, {r.iso3} mean 2000-2006",
+                milex_source,
+                f"{r.iso3}: mean {100 * r.mean:.2f}% (range {100 * r.min:.2f}-{100 * r.max:.2f}%), "
+                f"at or above {f['value']:g}% in {r.years_above} of {r.years} years",
+            )
+            row["figure_id"] = f"{f['figure_id']}_{r.iso3.lower()}"
+            out.append(row)
+    return pd.DataFrame(out, columns=list(COMPARISON_COLUMNS))
+
+
 def revisions() -> pd.DataFrame:
     """Ko's figures beside the committed SIPRI tables (milex; TIV exports by recipient).
 
-    Uses the processed tables ``milex`` (current release, constant 2023 US$) and
-    ``arms_tiv_exports_by_recipient`` (TIV tables to 2021), so it works offline.
+    Uses the processed tables ``milex`` (current release, constant 2023 US$),
+    ``arms_tiv_exports_by_recipient`` (TIV tables to 2021) and ``wdi`` (for Ko's growth
+    figure and Europe's shares of GDP), so it works offline.
     """
     from balances.data import load_table, tables
 
@@ -629,10 +725,20 @@ def revisions() -> pd.DataFrame:
     )[list(TIV_COLUMNS)]
     m_version = prov["milex"]["sources"]["sipri_milex"]["version"]
     t_version = prov["arms_tiv_exports_by_recipient"]["sources"]["sipri_arms_transfers"]["version"]
-    return compare_with_sipri(
-        load_ko_figures(),
+    ko = load_ko_figures()
+    sipri = compare_with_sipri(
+        ko,
         milex,
         tiv,
         milex_source=f"SIPRI Milex ({m_version})",
         tiv_source=f"SIPRI Arms Transfers ({t_version})",
     )
+    w_version = prov["wdi"]["sources"]["worldbank_wdi_owid_ppp"]["version"]
+    text = compare_text_figures(
+        ko,
+        load_table("milex"),
+        load_table("wdi"),
+        milex_source=f"SIPRI Milex ({m_version})",
+        wdi_source=f"World Bank WDI ({w_version})",
+    )
+    return pd.concat([sipri, text], ignore_index=True)

@@ -46,13 +46,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from balances import __version__
 from balances.config import PACKAGE_DIR, PANEL_END, PROJECT_DIR, STUDY_START, processed_dir
+from balances.declare import load_yaml, shown
 from balances.errors import ParameterError, RegistryError
 from balances.io import atomic_path, sha256, write_text_atomic
+from balances.params import (
+    DEFAULT_DRAWS,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+)
 
 if TYPE_CHECKING:
     import nbformat
@@ -132,11 +139,11 @@ class _Strict(BaseModel):
 
 
 class _Defaults(_Strict):
-    focal: Focal = "RUS,CHN"
-    reference: Iso3 = "USA"
-    spec: Name = "default"
-    draws: int = 1000
-    seed: int = 0
+    focal: Focal = DEFAULT_FOCAL
+    reference: Iso3 = DEFAULT_REFERENCE
+    spec: Name = DEFAULT_SPEC
+    draws: int = DEFAULT_DRAWS
+    seed: int = DEFAULT_SEED
 
 
 class _PeriodEntry(_Strict):
@@ -224,21 +231,6 @@ class PeriodsConfig:
         return self.notebooks_dir / f"{name}.ipynb"
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """Safe YAML loader that rejects duplicated keys instead of keeping the last one."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def _pydantic_problem(where: str, exc: ValidationError, fields: Iterable[str]) -> RegistryError:
     """A RegistryError naming the place, the key and what it accepts, from a pydantic error."""
     allowed = _allowed()
@@ -252,21 +244,13 @@ def _pydantic_problem(where: str, exc: ValidationError, fields: Iterable[str]) -
         return RegistryError(f"{where}: missing key {key!r}; expected {expected}")
     what = f"parameter {key!r}" + (f" (item {loc[1]})" if len(loc) > 1 else "")
     return RegistryError(
-        f"{where}, {what}: {err['input']!r} is not allowed ({err['msg']}); "
+        f"{where}, {what}: {shown(err['input'])} is not allowed ({err['msg']}); "
         f"expected {allowed.get(key, 'a valid value')}"
     )
 
 
 def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise RegistryError(f"{path}: periods file not found")
-    try:
-        with path.open(encoding="utf-8") as f:  # a stream, so YAML errors name the file
-            return yaml.load(f, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RegistryError(f"{path}: cannot read the periods file ({exc})") from exc
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: not valid YAML ({exc})") from exc
+    return load_yaml(path, "periods file")
 
 
 def _check_semantics(where: str, values: Mapping[str, Any]) -> None:
@@ -291,7 +275,7 @@ def _check_semantics(where: str, values: Mapping[str, Any]) -> None:
         # Triad names the member (focal1, focal2); the file's key is `focal`
         key = "focal" if exc.name in ("focal1", "focal2", "focal/reference") else exc.name
         raise RegistryError(
-            f"{where}, parameter {key!r}: {exc.value!r} is not allowed; expected {exc.allowed}"
+            f"{where}, parameter {key!r}: {shown(exc.value)} is not allowed; expected {exc.allowed}"
         ) from exc
 
 

@@ -24,7 +24,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from scipy.special import ndtr
 
-from balances.errors import ParameterError, RegistryError
+from balances.declare import describe, read_document, validate
+from balances.errors import ParameterError
 from balances.indicators.registry import LENSES, Indicator
 
 # ---------------------------------------------------------------- normalisation
@@ -234,17 +235,8 @@ class ScoringSpec(BaseModel):
     @classmethod
     def load(cls, path: str | Path) -> ScoringSpec:
         """Read a spec from YAML; errors name the file and the field."""
-        path = Path(path)
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            return cls(**raw)
-        except (OSError, yaml.YAMLError) as exc:
-            raise RegistryError(f"{path}: cannot read the scoring spec ({exc})") from exc
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise RegistryError(f"{path}: {problems}") from exc
+        doc = read_document(path, "scoring spec")
+        return validate(cls, {} if doc.data is None else doc.data, doc)
 
 
 #: Named presets for notebooks and the explorer.
@@ -269,7 +261,7 @@ def resolve_spec(spec: ScoringSpec | str | Mapping | None) -> ScoringSpec:
             return ScoringSpec(**spec)
         except ValidationError as exc:
             raise ParameterError(
-                "spec", dict(spec), f"fields of ScoringSpec ({exc.errors()[0]['msg']})"
+                "spec", dict(spec), f"fields of ScoringSpec ({describe(exc)})"
             ) from exc
     if spec in PRESETS:
         return PRESETS[spec]

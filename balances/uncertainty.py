@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from balances.indicators.registry import LENSES, Indicator
+from balances.params import DEFAULT_DRAWS
 from balances.scoring import (
     AGGREGATORS,
     IMPUTERS,
@@ -93,7 +94,7 @@ def monte_carlo(
     registry: Mapping[str, Indicator],
     spec: ScoringSpec | str | None = None,
     *,
-    draws: int = 1000,
+    draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     vary: Sequence[str] = FACTORS,
     concentration: float = 20.0,

@@ -10,8 +10,10 @@ peaceful, so a wrong choice is not fatal. Here, for the first focal state
   (Ko's evidence: spending nearly doubled 1999-2004) *and* its GDP at PPP is
   at least ``capability_gdp_min`` of the reference's;
 * **allies**: the partner (China) has at least ``ally_cinc_min`` of the
-  reference's CINC *and* the first focal state votes with the partner more
-  than with the reference in the UN General Assembly by ``ally_vote_gap_min``;
+  reference's CINC *and* the two are bound by a declared partnership of at
+  least rank ``ally_partnership_min`` (the named level of the China-Russia
+  summit documents, carried forward; 3 = "strategic partnership", 1996) or,
+  for other pairs, an ATOP obligation between them;
 * **security climate**: no war (COW MID hostility level 5; ``war_hostility_min``
   = 4 makes any use of force count) between any two great powers in the year.
 
@@ -19,6 +21,12 @@ The rule: all three met -> ``balance``; capability and allies both unmet ->
 ``bandwagon``; otherwise ``hedge``. A condition whose data are missing makes
 the prediction missing, unless ``climate_when_missing`` says what to assume for
 the security climate after the MID data end (2014).
+
+The rule reads no UN vote: its inputs (:data:`RULE_INPUTS`) are disjoint from
+the votes the revealed stance is measured on (:data:`REVEALED_INPUTS`), so
+comparing the two is not circular. The revealed stance uses Cohen's kappa,
+not raw agreement: the United States agrees little with anyone, so raw
+agreement makes every state look closer to China than to the US.
 """
 
 from __future__ import annotations
@@ -36,8 +44,28 @@ from balances.indicators.registry import evaluate
 from balances.triad import GREAT_POWERS, Triad
 
 STANCES = ("bandwagon", "hedge", "balance")
+#: Processed tables the Walt rule reads.
+RULE_INPUTS = frozenset({"milex", "wdi", "nmc", "cr_summits", "atop_dyad", "mid_dyad"})
+#: Processed tables the revealed stance reads.
+REVEALED_INPUTS = frozenset({"unga_similarity"})
 
-#: UNGA agreement of the focal pair minus the first focal state's agreement with the reference.
+#: Cohen's kappa of the focal pair minus the first focal state's kappa with the reference.
+KAPPA_GAP = {
+    "op": "difference",
+    "a": {
+        "op": "value",
+        "table": "unga_similarity",
+        "column": "kappa",
+        "dyad": ["focal1", "focal2"],
+    },
+    "b": {
+        "op": "value",
+        "table": "unga_similarity",
+        "column": "kappa",
+        "dyad": ["focal1", "reference"],
+    },
+}
+#: Raw UNGA agreement of the focal pair minus the first focal state's agreement with the reference.
 VOTE_GAP = {
     "op": "difference",
     "a": {
@@ -62,7 +90,7 @@ class WaltRule:
     capability_growth_min: float = 0.0
     capability_gdp_min: float = 0.15
     ally_cinc_min: float = 0.5
-    ally_vote_gap_min: float = 0.30
+    ally_partnership_min: int = 3
     war_hostility_min: int = 5
     climate_when_missing: Literal["unknown", "peace"] = "unknown"
 
@@ -85,7 +113,7 @@ def conditions(
     -------
     DataFrame
         year; the measured inputs (``milex_growth_3y``, ``gdp_vs_ref``,
-        ``partner_cinc_vs_ref``, ``vote_gap``, ``gp_max_hostility``); the
+        ``partner_cinc_vs_ref``, ``partnership_rank``, ``gp_max_hostility``); the
         conditions (``capability``, ``allies``, ``peace`` as 1/0/NaN); and
         ``predicted`` (bandwagon, hedge, balance or None).
 
@@ -145,12 +173,7 @@ def conditions(
         source,
         years,
     )
-    gap = _series(
-        VOTE_GAP,
-        triad,
-        source,
-        years,
-    )
+    rank = partnership_rank(triad, source, years)
     mids = source("mid_dyad")
     gp = mids[mids["iso3_1"].isin(GREAT_POWERS) & mids["iso3_2"].isin(GREAT_POWERS)]
     hostility = gp.groupby("year")["cow_hostlev"].max().reindex(years)
@@ -163,7 +186,9 @@ def conditions(
     capability = cond(
         growth * gdp, (growth > rule.capability_growth_min) & (gdp >= rule.capability_gdp_min)
     )
-    allies = cond(partner * gap, (partner >= rule.ally_cinc_min) & (gap >= rule.ally_vote_gap_min))
+    allies = cond(
+        partner * rank, (partner >= rule.ally_cinc_min) & (rank >= rule.ally_partnership_min)
+    )
     peace = pd.Series(
         np.where(covered, (hostility.fillna(0) < rule.war_hostility_min).astype(float), np.nan),
         index=years,
@@ -188,7 +213,7 @@ def conditions(
             "milex_growth_3y": growth.to_numpy(),
             "gdp_vs_ref": gdp.to_numpy(),
             "partner_cinc_vs_ref": partner.to_numpy(),
-            "vote_gap": gap.to_numpy(),
+            "partnership_rank": rank.to_numpy(),
             "gp_max_hostility": hostility.to_numpy(),
             "capability": capability.to_numpy(),
             "allies": allies.to_numpy(),
@@ -198,10 +223,29 @@ def conditions(
     )
 
 
+def partnership_rank(triad: Triad, source: Tables, years: pd.Index) -> pd.Series:
+    """Declared partnership between the focal pair, per year.
+
+    For China and Russia, the rank of the named partnership in the summit
+    documents (1 friendly countries ... 6 "new era"), carried forward from the
+    first document. For other pairs, 3 when ATOP records any obligation between
+    them and 0 when it records none (NaN outside ATOP's years).
+    """
+    if {triad.focal1, triad.focal2} == {"RUS", "CHN"}:
+        s = source("cr_summits").dropna(subset=["partnership_rank"])
+        named = s.groupby("year")["partnership_rank"].max().astype(float)
+        full = named.reindex(range(int(named.index.min()), PANEL_END + 1)).ffill()
+        return full.reindex(years).rename("partnership_rank")
+    atop = source("atop_dyad")
+    m = (atop["iso3_1"] == triad.focal1) & (atop["iso3_2"] == triad.focal2)
+    ally = atop[m].set_index("year")["atopally"].astype(float)
+    return (3.0 * ally).reindex(years).rename("partnership_rank")
+
+
 def revealed_stance(
     triad: Triad | None = None,
     *,
-    balance_gap: float = 0.30,
+    balance_gap: float = 0.25,
     bandwagon_gap: float = 0.0,
     start: int = STUDY_START,
     end: int = PANEL_END,
@@ -209,26 +253,26 @@ def revealed_stance(
 ) -> pd.DataFrame:
     """The stance the first focal state's UNGA votes reveal, per year.
 
-    ``balance`` when it agrees with its partner more than with the reference by
-    at least ``balance_gap``; ``bandwagon`` when it agrees with the reference at
-    least as much as with the partner (gap <= ``bandwagon_gap``); ``hedge`` between.
+    The gap is Cohen's kappa with the partner minus kappa with the reference
+    (``kappa_gap``; chance-corrected, so the reference's habit of voting alone
+    does not count as distance). ``balance`` when the gap is at least
+    ``balance_gap``; ``bandwagon`` when the first focal state is at least as close
+    to the reference as to the partner (gap <= ``bandwagon_gap``); ``hedge``
+    between. ``vote_gap`` (raw agreement) is kept for comparison only.
     """
     triad = triad or Triad()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    gap = _series(
-        VOTE_GAP,
-        triad,
-        source,
-        years,
-    )
+    raw = _series(VOTE_GAP, triad, source, years)
+    gap = _series(KAPPA_GAP, triad, source, years)
     stance = np.where(
         gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
     )
     return pd.DataFrame(
         {
             "year": years,
-            "vote_gap": gap.to_numpy(),
+            "vote_gap": raw.to_numpy(),
+            "kappa_gap": gap.to_numpy(),
             "revealed": pd.Series(stance, index=years).where(gap.notna(), None).to_numpy(),
         }
     )

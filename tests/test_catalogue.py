@@ -63,7 +63,7 @@ files:
 
 def test_unknown_key_is_rejected_with_file_named(tmp_path: Path) -> None:
     d = _write(tmp_path / "cat", "s1", GOOD.format(id="s1", h="a" * 64) + "colour: blue\n")
-    with pytest.raises(RegistryError, match=r"s1\.yml: colour: Extra inputs"):
+    with pytest.raises(RegistryError, match=r"s1\.yml, line 13, column 1: colour: Extra inputs"):
         load_catalogue(d)
 
 

@@ -72,3 +72,18 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path: Path) -> None:
         raise RuntimeError("interrupted")
     assert target.read_text() == "good\n"
     assert list(tmp_path.iterdir()) == [target]
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("{not json", "not a readable provenance file"),
+        ('["a"]', "expected a mapping of table name"),
+    ],
+)
+def test_an_invalid_provenance_file_is_one_clear_error(tmp_path, text: str, match: str) -> None:
+    from balances.io import read_provenance
+
+    (tmp_path / "provenance.json").write_text(text)
+    with pytest.raises(DataError, match=match):
+        read_provenance(tmp_path)

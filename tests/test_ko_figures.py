@@ -341,3 +341,28 @@ def test_revisions_from_committed_tables() -> None:
     china = r.loc["t2_rus_chn_tiv_total_1999_2004"]
     assert (china["ko_value"], china["current_value"]) == (12490, 13662)
     assert r.loc["t2_rus_chn_share_pct_1999_2004", "current_value"] == pytest.approx(44.2, abs=0.1)
+
+
+def test_text_figures_growth_and_european_members() -> None:
+    """Ko's 7.1% growth and 'Europe below 2%' member by member, from the committed tables."""
+    from balances.data import load_table
+    from balances.ko_figures import EU15, compare_text_figures, eu15_milex_shares
+
+    milex, wdi = load_table("milex"), load_table("wdi")
+    shares = eu15_milex_shares(milex)
+    assert len(shares) == len(EU15) == 15
+    assert shares.loc[shares["above"], "iso3"].tolist() == ["GRC", "GBR", "FRA"]
+    gbr = milex[(milex["iso3"] == "GBR") & milex["year"].between(2000, 2006)]
+    assert shares.set_index("iso3").loc["GBR", "mean"] == pytest.approx(
+        gbr["milex_share_gdp"].mean()
+    )
+    r = compare_text_figures(load_ko_figures(), milex, wdi).set_index("figure_id")
+    assert r.loc["text_rus_gdp_growth_pct_2004", "current_value"] == pytest.approx(7.2, abs=0.01)
+    eur = r.loc["text_eur_milex_share_gdp_pct_upper_bound"]
+    assert eur["current_value"] == pytest.approx(1.71, abs=0.01)
+    assert (
+        "3 of 15 members at or above on average: GRC 3.0%, GBR 2.4%, FRA 2.1%" in eur["comparison"]
+    )
+    assert r.loc["text_eur_milex_share_gdp_pct_upper_bound_fra", "comparison"].endswith(
+        "6 of 7 years"
+    )

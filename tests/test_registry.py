@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from balances.errors import DataError, RegistryError
+from balances.errors import BalancesWarning, DataError, RegistryError
 from balances.indicators.panel import Tables, compute_panel, read_user_table
 from balances.indicators.registry import BUILTIN_DIR, load_registry
 from balances.scoring import score_panel
@@ -83,7 +83,8 @@ def test_bad_blocks_fail_with_file_and_entry_named(
 def test_duplicate_id_across_files(tmp_path: Path) -> None:
     block = BLOCK.format(id="a", compute=GOOD_COMPUTE, extra="")
     with pytest.raises(
-        RegistryError, match=r"f1\.yml, indicator 'a': duplicate id \(first declared in .*f0\.yml"
+        RegistryError,
+        match=r"f1\.yml, line 2, column 5: indicator 'a': duplicate id \(first declared in .*f0\.yml",
     ):
         _load(_reg(tmp_path, block, block))
 
@@ -121,7 +122,8 @@ def test_user_indicator_from_a_directory_is_computed_and_scored(tmp_path: Path) 
     (d / "mine.yml").write_text(USER_YML)
     source = Tables(d)
     assert "user_bases_ratio" in source.registry()
-    panel = compute_panel(Triad(), start=1995, end=2000, source=source)
+    with pytest.warns(BalancesWarning, match="one value"):  # data for 2000 only
+        panel = compute_panel(Triad(), start=1995, end=2000, source=source)
     row = panel.query("indicator == 'user_bases_ratio'").set_index("year")
     assert row.loc[2000, "value"] == pytest.approx(0.5)
     assert row.loc[1995, "status"] == "missing"  # CHN and USA absent: NaN, never 0

@@ -138,7 +138,7 @@ def test_spec_round_trip_and_hash(tmp_path: Path) -> None:
     again = ScoringSpec.load(tmp_path / "s.yml")
     assert again == spec and again.digest() == spec.digest() != PRESETS["default"].digest()
     (tmp_path / "bad.yml").write_text("normalise: cubic\n")
-    with pytest.raises(RegistryError, match=r"bad\.yml: normalise"):
+    with pytest.raises(RegistryError, match=r"bad\.yml, line 1, column 1: normalise"):
         ScoringSpec.load(tmp_path / "bad.yml")
     assert resolve_spec("ko").reference_year == 1999
     with pytest.raises(ParameterError, match="preset"):

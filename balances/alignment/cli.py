@@ -1,10 +1,10 @@
 """``balances alignment``: the outcome dataset, its build, its validation and its inputs.
 
-    balances alignment [--pairs RUS,CHN ...] [--start Y] [--end Y] [--format csv|parquet|table]
-                       [--output FILE]
-    balances alignment build [--dynamics random_walk|ar1] [--scheduler ADDRESS]
-    balances alignment validate [--stability]
-    balances alignment inputs
+balances alignment [--pairs RUS,CHN ...] [--start Y] [--end Y] [--format csv|parquet|table]
+                   [--output FILE]
+balances alignment build [--dynamics random_walk|ar1] [--scheduler ADDRESS]
+balances alignment validate [--stability]
+balances alignment inputs
 """
 
 from __future__ import annotations
@@ -152,6 +152,14 @@ def _validate(args: argparse.Namespace) -> int:
     picks = [y for y in (1992, 1996, 2001, 2008, 2014, 2018, 2022, 2024) if y in wide.index]
     print("Scores of the triad's pairs (0-100):")
     print(wide.loc[picks].round(1).to_string())
+    from balances.alignment.validate import beside_ladder
+
+    lad, rho = beside_ladder()
+    print(
+        f"Russia-China: evidence-coded ladder level vs outcome score, 1991-2024: Spearman "
+        f"{rho:.2f} (ladder {lad['level'].min()} -> {lad['level'].max()}, score "
+        f"{lad['score'].iloc[0]:.1f} -> {lad['score'].iloc[-1]:.1f})"
+    )
     if args.stability:
         from balances.alignment import OutcomeSpec, fit_outcome, load_outcome
         from balances.alignment.model import Params, fit

@@ -63,6 +63,7 @@ using the EM algorithm. *Journal of Time Series Analysis* 3(4): 253-264.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -76,10 +77,10 @@ Dynamics = Literal["random_walk", "ar1"]
 #: The dynamics a fit can take: the default and its declared alternative.
 DYNAMICS: tuple[str, ...] = ("random_walk", "ar1")
 #: Floors that keep EM away from degenerate variances.
-#: The noise floor is declared: no input may explain more than 80% of its own
+#: The noise floor is declared: no input may explain more than half of its own
 #: variance over the population, so the smoothest input cannot become the latent by itself
 #: (a Heywood case: unchecked, EM hands the factor to COW IGO shares).
-MIN_NOISE = 0.2
+MIN_NOISE = 0.5
 _MIN_Q, _MIN_P0 = 1e-6, 1e-3
 
 
@@ -94,6 +95,23 @@ class Panel:
     active: np.ndarray  # (D, T) bool: the dyad is in the population that year
     centre: np.ndarray  # (K,) population mean of each input (raw units)
     scale: np.ndarray  # (K,) population sd of each input (raw units)
+
+    @functools.cached_property
+    def observed_flat(self) -> np.ndarray:
+        """``(D*T, K)`` 1.0 where an input is observed in an active dyad-year, else 0.0."""
+        seen = ~np.isnan(self.y) & self.active[:, :, None]
+        return seen.reshape(-1, self.y.shape[2]).astype(np.float64)
+
+    @functools.cached_property
+    def values_flat(self) -> np.ndarray:
+        """``(D*T, K)`` inputs with 0.0 where unobserved."""
+        return np.where(self.observed_flat > 0, self.y.reshape(-1, self.y.shape[2]), 0.0)
+
+    @functools.cached_property
+    def input_sums(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per input: number observed, sum and sum of squares (they do not change in EM)."""
+        v = self.values_flat
+        return self.observed_flat.sum(axis=0), v.sum(axis=0), (v**2).sum(axis=0)
 
     def take(self, rows: np.ndarray) -> Panel:
         """The panel restricted to dyads ``rows`` (same years, inputs and standardisation)."""
@@ -230,37 +248,34 @@ def smooth(panel: Panel, p: Params) -> tuple[Smoothed, Stats]:
     """Kalman filter and RTS smoother for every dyad of ``panel`` at once.
 
     Returns the posterior of the latent and the E-step's sufficient statistics.
+    The inputs enter in information form (each year's observed inputs add
+    ``b_k^2 / s2_k`` to the precision), so the per-year work is a handful of
+    vector operations over dyads; everything over inputs is a matrix product.
     """
-    y, active = panel.y, panel.active
-    n_d, n_t, _ = y.shape
-    obs = ~np.isnan(y)
-    resid = np.where(obs, y - p.a, 0.0)
-    h = (obs * (p.b**2 / p.s2)).sum(axis=2)  # (D, T) information from the inputs
-    g = (resid * (p.b / p.s2)).sum(axis=2)
+    n_d, n_t, n_k = panel.y.shape
+    active = panel.active
+    obs, y0 = panel.observed_flat, panel.values_flat  # (D*T, K): 0/1 and y with 0 where unseen
+    h = (obs @ (p.b**2 / p.s2)).reshape(n_d, n_t)  # information from the inputs
+    g = (y0 @ (p.b / p.s2) - obs @ (p.a * p.b / p.s2)).reshape(n_d, n_t)
     mp, pp = np.empty((n_d, n_t)), np.empty((n_d, n_t))
     mf, pf = np.empty((n_d, n_t)), np.empty((n_d, n_t))
     cont = np.zeros((n_d, n_t), bool)
     cont[:, 1:] = active[:, 1:] & active[:, :-1]
-    loglik = 0.0
     m_prev, p_prev = np.full(n_d, p.m0), np.full(n_d, p.p0)
     for t in range(n_t):
         c = cont[:, t]
         mp[:, t] = np.where(c, p.rho * m_prev, p.m0)
         pp[:, t] = np.where(c, p.rho**2 * p_prev + p.q, p.p0)
-        prec = 1.0 / pp[:, t] + h[:, t]
-        pf[:, t] = 1.0 / prec
+        pf[:, t] = 1.0 / (1.0 / pp[:, t] + h[:, t])
         mf[:, t] = pf[:, t] * (mp[:, t] / pp[:, t] + g[:, t])
-        # log-likelihood of the year's observations (information form of the predictive)
-        ot = obs[:, t] & active[:, t, None]
-        if ot.any():
-            r = np.where(ot, y[:, t] - p.a - p.b * mp[:, t, None], 0.0)
-            q1 = (r**2 / p.s2 * ot).sum(axis=1)
-            u = (r * p.b / p.s2 * ot).sum(axis=1)
-            ht = h[:, t] * active[:, t]
-            logdet = np.log1p(pp[:, t] * ht) + (np.log(2 * np.pi * p.s2) * ot).sum(axis=1)
-            quad = q1 - pp[:, t] * u**2 / (1.0 + pp[:, t] * ht)
-            loglik += float(-0.5 * (logdet + quad)[active[:, t]].sum())
         m_prev, p_prev = mf[:, t], pf[:, t]
+    # log-likelihood: prediction-error decomposition in information form
+    r = y0 - obs * (p.a + np.outer(mp.ravel(), p.b))
+    u = (r @ (p.b / p.s2)).reshape(n_d, n_t)
+    q1 = ((r**2) @ (1.0 / p.s2)).reshape(n_d, n_t)
+    logdet = np.log1p(pp * h) + (obs @ np.log(2 * np.pi * p.s2)).reshape(n_d, n_t)
+    ll_cells = -0.5 * (logdet + q1 - pp * u**2 / (1.0 + pp * h))
+    loglik = float(ll_cells[active].sum())
     ms, ps = mf.copy(), pf.copy()
     lag = np.zeros((n_d, n_t))  # Cov(x_t, x_{t-1} | all), defined where cont[:, t]
     for t in range(n_t - 2, -1, -1):
@@ -269,25 +284,22 @@ def smooth(panel: Panel, p: Params) -> tuple[Smoothed, Stats]:
         ms[:, t] = mf[:, t] + j * (ms[:, t + 1] - mp[:, t + 1])
         ps[:, t] = pf[:, t] + j**2 * (ps[:, t + 1] - pp[:, t + 1])
         lag[:, t + 1] = j * ps[:, t + 1]
-    ms = np.where(active, ms, np.nan)
-    ps = np.where(active, ps, np.nan)
     ex = np.where(active, ms, 0.0)
     ex2 = np.where(active, ms**2 + ps, 0.0)
-    o = obs & active[:, :, None]
-    y0 = np.where(o, y, 0.0)
     entry = active & ~cont
     prev_ex = np.zeros_like(ex)
     prev_ex[:, 1:] = ex[:, :-1]
     prev_ex2 = np.zeros_like(ex2)
     prev_ex2[:, 1:] = ex2[:, :-1]
+    n, sy, syy = panel.input_sums
     stats = Stats(
         loglik=loglik,
-        n=o.sum(axis=(0, 1)).astype(float),
-        sy=y0.sum(axis=(0, 1)),
-        syy=(y0**2).sum(axis=(0, 1)),
-        sx=(o * ex[:, :, None]).sum(axis=(0, 1)),
-        sxx=(o * ex2[:, :, None]).sum(axis=(0, 1)),
-        sxy=(y0 * ex[:, :, None]).sum(axis=(0, 1)),
+        n=n,
+        sy=sy,
+        syy=syy,
+        sx=obs.T @ ex.ravel(),
+        sxx=obs.T @ ex2.ravel(),
+        sxy=y0.T @ ex.ravel(),
         n_trans=float(cont.sum()),
         s_tt=float(ex2[cont].sum()),
         s_pp=float(prev_ex2[cont].sum()),
@@ -299,10 +311,20 @@ def smooth(panel: Panel, p: Params) -> tuple[Smoothed, Stats]:
         s_x=float(ex.sum()),
         s_x2=float(ex2.sum()),
     )
-    return Smoothed(ms, ps, o.sum(axis=2)), stats
+    n_obs = obs.sum(axis=1).reshape(n_d, n_t).astype(np.int64)
+    return (
+        Smoothed(np.where(active, ms, np.nan), np.where(active, ps, np.nan), n_obs),
+        stats,
+    )
 
 
-def m_step(s: Stats, p: Params, dynamics: Dynamics, signs: np.ndarray | None = None) -> Params:
+def m_step(
+    s: Stats,
+    p: Params,
+    dynamics: Dynamics,
+    signs: np.ndarray | None = None,
+    min_noise: float = MIN_NOISE,
+) -> Params:
     """Closed-form maximisation given the E-step's statistics, then the scale fixed to N(0, 1).
 
     ``signs`` (+1, -1 or 0 per input) constrains each loading to its declared
@@ -316,7 +338,7 @@ def m_step(s: Stats, p: Params, dynamics: Dynamics, signs: np.ndarray | None = N
     a = np.where(s.n > 0, (s.sy - b * s.sx) / np.maximum(s.n, 1), p.a)
     rss = s.syy - 2 * a * s.sy - 2 * b * s.sxy + s.n * a**2 + 2 * a * b * s.sx + b**2 * s.sxx
     var_y = np.where(s.n > 0, s.syy / np.maximum(s.n, 1) - (s.sy / np.maximum(s.n, 1)) ** 2, 1.0)
-    s2 = np.maximum(np.where(s.n > 0, rss / np.maximum(s.n, 1), p.s2), MIN_NOISE * var_y)
+    s2 = np.maximum(np.where(s.n > 0, rss / np.maximum(s.n, 1), p.s2), min_noise * var_y)
     if dynamics == "ar1":
         rho = float(np.clip(s.s_tp / s.s_pp, 0.0, 0.999)) if s.s_pp > 0 else p.rho
     else:
@@ -407,6 +429,7 @@ def fit(
     chunk_size: int = 4000,
     params: Params | None = None,
     signs: Sequence[int] | None = None,
+    min_noise: float = MIN_NOISE,
     map_fn: MapFn | None = None,
     progress: Callable[[int, float], None] | None = None,
 ) -> Fit:
@@ -429,6 +452,9 @@ def fit(
     signs
         Declared sign of each input's loading (+1 cooperation, -1 hostility,
         0 free); default all free.
+    min_noise
+        Floor of each input's noise variance as a share of its population
+        variance (:data:`MIN_NOISE`): no single input may become the latent.
     map_fn
         ``map``-like callable over ``(panel_chunk, params)`` tuples; pass a
         ``dask.distributed.Client``'s ``lambda f, xs: client.gather(client.map(f, xs))``
@@ -458,7 +484,7 @@ def fit(
         if it > 0 and (trace[-1] - trace[-2]) / n_cells < tol:
             converged = True
             break
-        p = m_step(stats, p, dynamics, sg)
+        p = m_step(stats, p, dynamics, sg, min_noise)
     # orient: the first input (UNGA kappa by default) loads positively
     if sg is None and p.b[0] < 0:
         p = replace(p, b=-p.b, m0=-p.m0)

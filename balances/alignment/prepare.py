@@ -22,7 +22,7 @@ def double_centre(df: pd.DataFrame, column: str) -> np.ndarray:
     >>> df = pd.DataFrame({"ccode1": [1, 1, 2], "ccode2": [2, 3, 3], "year": 2000,
     ...                    "x": [0.9, 0.1, 0.2]})
     >>> np.round(double_centre(df, "x"), 3).tolist()
-    [0.3, -0.2, -0.1]
+    [0.25, -0.15, -0.1]
     """
     val = df[column].to_numpy(dtype=float)
     year = df["year"].to_numpy()

@@ -106,6 +106,8 @@ class OutcomeSpec:
     band: float = 0.90
     max_iter: int = 200
     tol: float = 1e-6
+    #: No input may explain more than ``1 - min_noise`` of its own variance.
+    min_noise: float = 0.5
     extra: tuple[str, ...] = field(default=())
 
     def __post_init__(self) -> None:
@@ -118,6 +120,8 @@ class OutcomeSpec:
             raise ParameterError("dynamics", self.dynamics, "'random_walk' or 'ar1'")
         if self.transform not in ("normal_scores", "zscore"):
             raise ParameterError("transform", self.transform, "'normal_scores' or 'zscore'")
+        if not 0 < self.min_noise < 1:
+            raise ParameterError("min_noise", self.min_noise, "a share between 0 and 1, e.g. 0.5")
         if not 0.5 <= self.band < 1:
             raise ParameterError("band", self.band, "a coverage between 0.5 and 1, e.g. 0.9")
         for i in self.inputs:

@@ -9,7 +9,7 @@
 * **Sources stopping.** With the fitted parameters held, each input is made
   unobserved everywhere in turn (as when a source stops for good) and every
   dyad-year re-smoothed: the mean absolute move in units of the dyad-year's
-  own half-band. And the mean year-on-year move of all dyads in the first year
+  own 90% interval (its full width). And the mean year-on-year move of all dyads in the first year
   after each source ends, against the median move of the other years.
 """
 
@@ -74,8 +74,7 @@ class Validation:
             f"ROC AUC against ATOP 5.1 defence pacts, all pairs of UN members {y0}-{y1} "
             f"({self.n_dyad_years:,} dyad-years): {self.auc_pooled:.3f} pooled "
             f"(UNGA kappa alone: about 0.75)",
-            "  by period: "
-            + ", ".join(f"{k} {v:.3f}" for k, v in self.auc_by_period.items()),
+            "  by period: " + ", ".join(f"{k} {v:.3f}" for k, v in self.auc_by_period.items()),
             f"  by year: lowest {by_year.min():.3f} ({int(by_year.idxmin())}), "
             f"highest {by_year.max():.3f} ({int(by_year.idxmax())})",
             f"Mean score {y0}-{y1}: allies (defence pact) {self.allies_mean:.1f}, strategic "
@@ -121,15 +120,18 @@ def validate(scores: pd.DataFrame, directory=None) -> Validation:
 class Stability:
     """How the outcome moves when a source stops (parameters held)."""
 
-    drop_one: pd.DataFrame  # input, mean |move| / half-band, share of dyad-years moved > band
+    drop_one: pd.DataFrame  # input, mean |move| / interval width, share moved beyond the interval
     source_ends: pd.DataFrame  # input, last year, mean |yearly move| after, median otherwise, ratio
 
     def lines(self) -> list[str]:
-        out = ["Dropping one input everywhere (parameters held): mean |move| in half-bands"]
+        out = [
+            "Dropping one input everywhere (parameters held): mean |move| in units of the "
+            "dyad-year's own 90% interval"
+        ]
         for r in self.drop_one.itertuples():
             out.append(
-                f"  {r.input:<16} {r.mean_move_in_bands:5.2f}   "
-                f"dyad-years moved beyond their band: {r.share_beyond_band:6.1%}"
+                f"  {r.input:<16} {r.mean_move_in_intervals:5.2f}   "
+                f"dyad-years moved by more than their interval: {r.share_beyond_interval:6.1%}"
             )
         out.append("Year after a source ends: mean |yearly move| of all dyads vs other years")
         for r in self.source_ends.itertuples():
@@ -144,7 +146,7 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
     """Drop-one-input and source-end checks on a fit (see the module docstring)."""
     z = norm.ppf(0.5 + band / 2)
     base = fit.smoothed
-    half = z * np.sqrt(base.var)
+    width = 2 * z * np.sqrt(base.var)
     rows = []
     for name in fit.panel.inputs:
         sm, _ = smooth(fit.panel.drop_inputs([name]), fit.params)
@@ -153,13 +155,14 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
         rows.append(
             {
                 "input": name,
-                "mean_move_in_bands": float(np.nanmean((move / half)[act])),
-                "share_beyond_band": float(np.nanmean((move > half)[act])),
+                "mean_move_in_intervals": float(np.nanmean((move / width)[act])),
+                "share_beyond_interval": float(np.nanmean((move > width)[act])),
             }
         )
     years = fit.panel.years
     step = np.abs(np.diff(base.mean, axis=1))  # (D, T-1): move from year t-1 to t
-    mean_step = np.nanmean(step, axis=0)
+    both = fit.panel.active[:, 1:] & fit.panel.active[:, :-1]
+    mean_step = np.where(both, step, 0.0).sum(axis=0) / np.maximum(both.sum(axis=0), 1)
     ends = []
     observed = ~np.isnan(fit.panel.y) & fit.panel.active[:, :, None]
     for k, name in enumerate(fit.panel.inputs):
@@ -175,8 +178,31 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
                 "input": name,
                 "last_year": last,
                 "move_after": float(mean_step[t_after]),
-                "median_other": float(np.median(other)),
-                "ratio": float(mean_step[t_after] / np.median(other)),
+                "median_other": float(np.nanmedian(other)),
+                "ratio": float(mean_step[t_after] / np.nanmedian(other)),
             }
         )
     return Stability(pd.DataFrame(rows), pd.DataFrame(ends))
+
+
+def beside_ladder(focal: tuple[str, str] = ("RUS", "CHN"), start: int = 1991, end: int = 2024):
+    """The evidence-coded ladder of the pair beside its outcome score, year by year.
+
+    Returns the table (``year, level, label, uncertain, score, low, high``) and
+    Spearman's rank correlation of level and score over the years the ladder
+    codes without uncertainty. The ladder is coded from the pair's own
+    evidence (summits, military-technical cooperation, exercises, treaties); the
+    score from every pair's behaviour: two views of one relationship.
+    """
+    from scipy.stats import spearmanr
+
+    from balances.alignment.outcome import dyad_scores
+    from balances.ladder import ladder
+    from balances.triad import Triad
+
+    lad = ladder(Triad(focal[0], focal[1], "USA"), start=start, end=end)["levels"]
+    sc = dyad_scores([focal], start, end)[["year", "score", "low", "high"]]
+    out = lad[["year", "level", "label", "uncertain"]].merge(sc, on="year", how="left")
+    sure = out[~out["uncertain"]].dropna(subset=["score"])
+    rho = float(spearmanr(sure["level"], sure["score"]).statistic) if len(sure) > 2 else np.nan
+    return out, rho

@@ -121,13 +121,25 @@ def _value(args: Mapping[str, Any], ctx: Context) -> pd.Series:
             ctx.missing.append(f"{args['table']} has no rows for {iso}")
     elif "dyad" in args:
         a, b = (ctx.triad.resolve(x) for x in args["dyad"])
-        df = df[(df["iso3_1"] == a) & (df["iso3_2"] == b)]
-        if df.empty:
-            ctx.missing.append(
-                f"{args['table']} has no rows for the dyad {a}-{b} "
-                "(dyad tables keep only config.DYAD_STATES)"
-            )
+        rows = df[(df["iso3_1"] == a) & (df["iso3_2"] == b)]
+        if rows.empty:
+            ctx.missing.append(_missing_dyad(df, args, a, b))
+        df = rows
     return ctx.align(df.set_index("year")[args["column"]])
+
+
+def _missing_dyad(df: pd.DataFrame, args: Mapping[str, Any], a: str, b: str) -> str:
+    """Why a directed dyad has no rows, naming the reversed dyad when that one is there."""
+    if ((df["iso3_1"] == b) & (df["iso3_2"] == a)).any():
+        return (
+            f"{args['table']} has rows for the dyad {b}-{a} but none for {a}-{b}: dyad rows "
+            f"are directed (iso3_1 -> iso3_2), so add rows {a},{b} or write "
+            f"dyad: [{args['dyad'][1]}, {args['dyad'][0]}]"
+        )
+    return (
+        f"{args['table']} has no rows for the dyad {a}-{b} "
+        "(dyad tables keep only config.DYAD_STATES)"
+    )
 
 
 @op("sum", {"table", "column", "states"}, {"where", "min_count"})
@@ -208,8 +220,6 @@ def _active(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 
 
 def _sub(args: Mapping[str, Any], key: str, ctx: Context) -> pd.Series:
-    from balances.indicators.registry import evaluate
-
     return evaluate(args[key], ctx)
 
 
@@ -227,16 +237,12 @@ def _difference(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 @op("mean_of", {"args"})
 def _mean_of(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     """Mean of several expressions, NaN where any is NaN."""
-    from balances.indicators.registry import evaluate
-
     parts = pd.concat([evaluate(a, ctx) for a in args["args"]], axis=1)
     return parts.mean(axis=1, skipna=False)
 
 
 @op("sum_of", {"args"})
 def _sum_of(args: Mapping[str, Any], ctx: Context) -> pd.Series:
-    from balances.indicators.registry import evaluate
-
     parts = pd.concat([evaluate(a, ctx) for a in args["args"]], axis=1)
     return parts.sum(axis=1, min_count=parts.shape[1])
 
@@ -289,6 +295,16 @@ def _indicator(args: Mapping[str, Any], ctx: Context) -> pd.Series:
 def _scale(args: Mapping[str, Any], ctx: Context) -> pd.Series:
     """Multiply by a constant (unit changes, e.g. 100 for percent)."""
     return _sub(args, "x", ctx) * float(args["by"])
+
+
+def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
+    """Evaluate an expression tree to a float Series indexed by year."""
+    try:
+        return OPS[node["op"]](node, ctx).astype("float64")
+    except OpError:
+        raise
+    except KeyError as exc:
+        raise OpError(f"operation {node['op']!r}: {exc}") from exc
 
 
 #: Arguments holding sub-expressions (checked recursively at load time).

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,9 +19,16 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START, STUDY_START
 from balances.countries import add_codes, is_known_iso3, to_iso3
 from balances.data import load_table, tables
-from balances.errors import DataError, ParameterError
+from balances.errors import BalancesWarning, DataError, ParameterError, shown
 from balances.indicators.ops import Context, OpError
-from balances.indicators.registry import Indicator, evaluate, indicator_dirs, load_registry
+from balances.indicators.registry import (
+    BUILTIN_DIR,
+    YAML_SUFFIXES,
+    Indicator,
+    evaluate,
+    indicator_dirs,
+    load_registry,
+)
 from balances.io import check_unique, coerce
 from balances.triad import Triad
 
@@ -36,8 +44,14 @@ def read_user_table(path: Path) -> pd.DataFrame:
     """
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=["", "NA", "NaN"])
+    except pd.errors.EmptyDataError:
+        raise DataError(
+            path,
+            "the file is empty",
+            fix="write a header line (iso3,year,...) and one row per value",
+        ) from None
     except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise DataError(path, f"cannot be read as CSV ({exc})") from exc
+        raise DataError(path, f"cannot be read as CSV ({shown(str(exc), 200)})") from exc
     df.index = pd.RangeIndex(2, len(df) + 2)
     if "year" not in df.columns:
         raise DataError(
@@ -63,6 +77,17 @@ def read_user_table(path: Path) -> pd.DataFrame:
         },
         path,
     )
+    for col in numeric:
+        infinite = np.isinf(df[col].to_numpy(dtype="float64", na_value=np.nan))
+        if col != "year" and infinite.any():
+            line = df.index[infinite.argmax()]
+            raise DataError(
+                path,
+                f"infinite value {float(df.loc[line, col])}",
+                row=int(line),
+                column=col,
+                fix="write a finite number, or leave the cell empty for a missing value",
+            )
     for col in keys:
         if col.startswith("iso3"):
             bad = ~df[col].map(lambda c: isinstance(c, str) and is_known_iso3(c))
@@ -70,7 +95,7 @@ def read_user_table(path: Path) -> pd.DataFrame:
                 line = bad.idxmax()
                 raise DataError(
                     path,
-                    f"unknown ISO3 code {df.loc[line, col]!r}",
+                    f"unknown ISO3 code {shown(df.loc[line, col])}",
                     row=int(line),
                     column=col,
                     fix="use ISO 3166-1 alpha-3 codes such as RUS, CHN, USA",
@@ -81,7 +106,10 @@ def read_user_table(path: Path) -> pd.DataFrame:
         if bad.any():
             line = bad.idxmax()
             raise DataError(
-                path, f"unknown COW code {df.loc[line, 'ccode']!r}", row=int(line), column="ccode"
+                path,
+                f"unknown COW code {shown(df.loc[line, 'ccode'])}",
+                row=int(line),
+                column="ccode",
             )
         df["iso3"] = known
     years = df["year"]
@@ -110,6 +138,21 @@ class Tables:
         for d in self.dirs[1:]:
             for path in sorted(Path(d).glob("*.csv")):
                 self.user[path.stem] = path
+            ignored = [
+                p.name
+                for p in sorted(Path(d).iterdir())
+                if p.is_file()
+                and not p.name.startswith(".")
+                and p.suffix not in (".csv", *YAML_SUFFIXES)
+                and not p.stem.upper().startswith(("README", "LICENSE"))
+            ]
+            if ignored:
+                warnings.warn(
+                    f"{d}: ignored {', '.join(ignored)}; an indicator directory holds "
+                    "tables as .csv and indicators as .yml or .yaml",
+                    BalancesWarning,
+                    stacklevel=2,
+                )
         clash = set(self.user) & set(tables())
         if clash:
             raise DataError(
@@ -234,13 +277,46 @@ def compute_panel(
                     "lens": ind.lens,
                     "value": values.to_numpy(),
                     "status": status,
-                    "note": np.where(values.isna(), note, ""),
+                    "note": np.where(values.isna(), note, _present_note(ind, values, years)),
                 }
             )
         )
+        if values.isna().all() and _is_users(ind):
+            warnings.warn(
+                f"indicator {iid!r} ({ind.origin}) has no value in {start}-{end}: {note}",
+                BalancesWarning,
+                stacklevel=2,
+            )
     if not frames:
         return pd.DataFrame(columns=["year", "indicator", "lens", "value", "status", "note"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _is_users(ind: Indicator) -> bool:
+    """Whether an indicator comes from a user's directory or a plugin, not the package."""
+    return bool(ind.origin) and Path(ind.origin).resolve().parent != BUILTIN_DIR
+
+
+def _present_note(ind: Indicator, values: pd.Series, years: pd.Index) -> str:
+    """The note on present values: empty, unless the series has a single value.
+
+    A series with one distinct value (one year of data, or a constant) has no
+    spread to normalise: min-max and rank put it at 50 and z-score at 50 too,
+    so it holds every year's score at the midpoint for its weight. For a
+    user's own indicator (where a one-year example is the usual cause) that is
+    said in the note of each of its values and warned about.
+    """
+    present = values.dropna()
+    if not _is_users(ind) or len(years) < 2 or present.empty or present.nunique() > 1:
+        return ""
+    n = len(present)
+    note = (
+        f"one value ({present.iloc[0]:.6g}) in {n} year{'s' if n > 1 else ''} of "
+        f"{years[0]}-{years[-1]}: normalised over the panel it scores 50 (the midpoint) "
+        "and does not move the score from year to year"
+    )
+    warnings.warn(f"indicator {ind.id!r} ({ind.origin}) has {note}", BalancesWarning, stacklevel=3)
+    return note
 
 
 def _matches(only_for: str, triad: Triad) -> bool:

@@ -18,15 +18,29 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from balances.countries import is_known_iso3
+from balances.declare import read_document, require_list, shown, validate
 from balances.errors import RegistryError
-from balances.indicators.ops import NESTED, NESTED_LISTS, OPS, SIGNATURES, Context, OpError
+from balances.indicators.ops import (  # noqa: F401 - evaluate is part of this module's API
+    NESTED,
+    NESTED_LISTS,
+    OPS,
+    SIGNATURES,
+    Context,
+    OpError,
+    evaluate,
+)
+from balances.triad import ROLES
 
 BUILTIN_DIR = Path(__file__).resolve().parent
 USER_ENV = "BALANCES_USER_DIR"
 ENTRY_POINT_GROUP = "balances.indicators"
+#: Suffixes of indicator files (both spellings of YAML are read).
+YAML_SUFFIXES = (".yml", ".yaml")
+#: Group names a ``states`` or ``among`` argument may use instead of a list.
+STATE_GROUPS = ("all", "great_powers", "triad")
 
 #: ``context``: measured for claims and reports, never scored (behaviour, or a condition
 #: no lens's theory names at the level of the pair).
@@ -127,28 +141,29 @@ def check_expression(
         raise ValueError(f"{path}: expected a mapping with an 'op'")
     name = node["op"]
     if name not in OPS:
-        raise ValueError(f"{path}.op: unknown operation {name!r}; known: {sorted(OPS)}")
+        raise ValueError(f"{path}.op: unknown operation {shown(name)}; known: {sorted(OPS)}")
     required, optional = SIGNATURES[name]
     args = set(node) - {"op"}
     if missing := required - args:
-        raise ValueError(f"{path}: operation {name!r} needs {sorted(missing)}")
+        raise ValueError(f"{path}: operation {shown(name)} needs {sorted(missing)}")
     if unknown := args - required - optional:
         raise ValueError(
-            f"{path}: operation {name!r} does not take {sorted(unknown)}; "
+            f"{path}: operation {shown(name)} does not take {shown(sorted(unknown))}; "
             f"allowed: {sorted(required | optional)}"
         )
     if "table" in node:
         table = node["table"]
         if table not in set(sources):
-            raise ValueError(f"{path}.table: {table!r} is not among the indicator's sources")
+            raise ValueError(f"{path}.table: {shown(table)} is not among the indicator's sources")
         if table not in columns:
-            raise ValueError(f"{path}.table: no table {table!r}; available: {sorted(columns)}")
+            raise ValueError(f"{path}.table: no table {shown(table)}; available: {sorted(columns)}")
         for key in ("column", "year_column", "start_column", "end_column"):
             if key in node and node[key] not in set(columns[table]):
-                raise ValueError(f"{path}.{key}: table {table!r} has no column {node[key]!r}")
+                raise ValueError(f"{path}.{key}: table {table!r} has no column {shown(node[key])}")
         for col in node.get("where") or {}:
             if col not in set(columns[table]):
-                raise ValueError(f"{path}.where: table {table!r} has no column {col!r}")
+                raise ValueError(f"{path}.where: table {table!r} has no column {shown(col)}")
+    _check_states(node, path)
     for key in NESTED & args:
         check_expression(node[key], sources, columns, f"{path}.{key}")
     for key in NESTED_LISTS & args:
@@ -201,14 +216,60 @@ def check_driver(ind: Indicator) -> None:
             )
 
 
-def evaluate(node: Mapping[str, Any], ctx: Context) -> pd.Series:
-    """Evaluate an expression tree to a float Series indexed by year."""
-    try:
-        return OPS[node["op"]](node, ctx).astype("float64")
-    except OpError:
-        raise
-    except KeyError as exc:
-        raise OpError(f"operation {node['op']!r}: {exc}") from exc
+def _check_state(who: Any, path: str) -> None:
+    if not (isinstance(who, str) and (who in ROLES or is_known_iso3(who))):
+        raise ValueError(
+            f"{path}: {shown(who)} is neither a role ({', '.join(ROLES)}) "
+            "nor a known ISO3 code (e.g. RUS, CHN, USA)"
+        )
+
+
+def _check_states(node: Mapping[str, Any], path: str) -> None:
+    """Every state an expression names is a role or a known ISO3 code, when it loads."""
+    if "state" in node:
+        _check_state(node["state"], f"{path}.state")
+    if "dyad" in node:
+        dyad = node["dyad"]
+        if not isinstance(dyad, list) or len(dyad) != 2:
+            raise ValueError(
+                f"{path}.dyad: expected two states [from, to], e.g. [focal1, focal2]; "
+                f"got {shown(dyad)}"
+            )
+        for i, who in enumerate(dyad):
+            _check_state(who, f"{path}.dyad[{i}]")
+    for key in ("states", "among"):
+        if key not in node:
+            continue
+        group = node[key]
+        if isinstance(group, str) and (
+            group in STATE_GROUPS or group in ROLES or is_known_iso3(group)
+        ):
+            continue
+        if isinstance(group, list) and group:
+            for i, who in enumerate(group):
+                _check_state(who, f"{path}.{key}[{i}]")
+            continue
+        raise ValueError(
+            f"{path}.{key}: expected a group ({', '.join(STATE_GROUPS)}) or a list of roles "
+            f"and ISO3 codes; got {shown(group)}"
+        )
+
+
+def declaration_files(directory: Path) -> list[Path]:
+    """The indicator files of a directory: ``*.yml`` and ``*.yaml``, sorted by name."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in YAML_SUFFIXES)
+
+
+def _path_loc(path: str) -> tuple[str | int, ...]:
+    """``compute.args[1].table`` -> ``("compute", "args", 1, "table")``."""
+    loc: list[str | int] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        loc.append(name)
+        for idx in rest.rstrip("]").split("]["):
+            if idx.isdigit():
+                loc.append(int(idx))
+    return tuple(loc)
 
 
 def indicator_dirs(user_dir: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -249,40 +310,26 @@ def load_registry(
     """
     out: dict[str, Indicator] = {}
     for d in dirs if dirs is not None else indicator_dirs():
-        for path in sorted(Path(d).glob("*.yml")):
-            try:
-                doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as exc:
-                raise RegistryError(f"{path}: not valid YAML ({exc})") from exc
-            if (
-                not isinstance(doc, dict)
-                or set(doc) != {"indicators"}
-                or not isinstance(doc["indicators"], list)
-            ):
-                raise RegistryError(
-                    f"{path}: expected one top-level key 'indicators' holding a list"
-                )
-            for i, block in enumerate(doc["indicators"]):
+        for path in declaration_files(Path(d)):
+            doc = read_document(path, "indicator file")
+            for i, block in enumerate(require_list(doc, "indicators")):
                 name = block.get("id", f"#{i + 1}") if isinstance(block, dict) else f"#{i + 1}"
-                where = f"{path}, indicator {name!r}"
-                if not isinstance(block, dict):
-                    raise RegistryError(f"{where}: expected a mapping")
-                try:
-                    ind = Indicator(**block, origin=str(path))
-                except ValidationError as exc:
-                    problems = "; ".join(
-                        f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-                    )
-                    raise RegistryError(f"{where}: {problems}") from exc
+                where = f"indicator {shown(name, 60)}"
+                ind = validate(
+                    Indicator, block, doc, loc=("indicators", i), where=where, origin=str(path)
+                )
+                at = ("indicators", i)
                 if ind.id in out:
-                    raise RegistryError(
-                        f"{where}: duplicate id (first declared in {out[ind.id].origin})"
+                    raise doc.error(
+                        (*at, "id"),
+                        f"{where}: duplicate id (first declared in {out[ind.id].origin})",
                     )
                 missing = [s for s in ind.sources if s not in columns]
                 if missing:
-                    raise RegistryError(
+                    raise doc.error(
+                        (*at, "sources"),
                         f"{where}: source table(s) {missing} not found; "
-                        f"available: {sorted(columns)}"
+                        f"available: {sorted(columns)}",
                     )
                 try:
                     check_expression(ind.compute, ind.sources, columns)
@@ -290,7 +337,9 @@ def load_registry(
                         check_expression(ind.estimate, ind.sources, columns, "estimate")
                     check_driver(ind)
                 except ValueError as exc:
-                    raise RegistryError(f"{where}: {exc}") from exc
+                    raise doc.error(
+                        (*at, *_path_loc(str(exc).split(":")[0])), f"{where}: {exc}"
+                    ) from exc
                 out[ind.id] = ind
     return out
 

@@ -13,9 +13,9 @@ import re
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from balances.declare import read_document, validate
 from balances.errors import RegistryError
 
 CATALOGUE_DIR = Path(__file__).resolve().parent / "catalogue"
@@ -88,22 +88,11 @@ def load_catalogue(directory: Path = CATALOGUE_DIR) -> dict[str, Source]:
     """Load every ``*.yml`` in ``directory`` as a :class:`Source`, keyed by id."""
     out: dict[str, Source] = {}
     for path in sorted(directory.glob("*.yml")):
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise RegistryError(f"{path}: not valid YAML ({exc})") from exc
-        if not isinstance(raw, dict):
-            raise RegistryError(f"{path}: expected a mapping with the source's fields")
-        try:
-            src = Source(**raw)
-        except ValidationError as exc:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
-            )
-            raise RegistryError(f"{path}: {problems}") from exc
+        doc = read_document(path, "source catalogue file")
+        src = validate(Source, doc.data, doc)
         if src.id != path.stem:
-            raise RegistryError(f"{path}: id {src.id!r} must equal the file name {path.stem!r}")
+            raise doc.error(("id",), f"id {src.id!r} must equal the file name {path.stem!r}")
         if src.id in out:
-            raise RegistryError(f"{path}: duplicate source id {src.id!r}")
+            raise doc.error(("id",), f"duplicate source id {src.id!r}")
         out[src.id] = src
     return out
