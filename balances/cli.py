@@ -764,10 +764,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="F1,F2:REF",
         help="triads to compare (default: RUS,CHN RUS,IRN CHN,PAK FRA,DEU IND,PAK against USA)",
     )
-    p.add_argument("--start", type=int, default=1992, help="first year (default 1992)")
-    p.add_argument("--end", type=int, default=2024, help="last year (default 2024)")
-    p.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws (default 1000)")
-    p.add_argument("--seed", type=int, default=0, help="Monte Carlo seed (default 0)")
+    p.add_argument(
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+    )
+    p.add_argument(
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws for the bands of the period means (default {DEFAULT_DRAWS})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"Monte Carlo seed (default {DEFAULT_SEED})"
+    )
     p.add_argument(
         "--test",
         action="store_true",

@@ -26,6 +26,7 @@ from balances.analysis import period_summary, score
 from balances.change import r2_on_year
 from balances.config import PANEL_END
 from balances.errors import ParameterError
+from balances.params import DEFAULT_DRAWS, DEFAULT_SEED, DEFAULT_START
 from balances.triad import Triad
 
 #: (focal pair, reference, what a reader expects to see).
@@ -41,11 +42,11 @@ LENS_ORDER = ("power", "threat", "interests", "overall")
 
 def triad_table(
     triads: Iterable[tuple[str, str] | tuple[str, str, str]] = FIVE_TRIADS,
-    start: int = 1992,
+    start: int = DEFAULT_START,
     end: int = PANEL_END,
     *,
-    draws: int = 1000,
-    seed: int = 0,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
 ) -> pd.DataFrame:
     """Lens scores of several triads over one period, on the population scale.
 
@@ -315,7 +316,7 @@ def pooled_changes(data: pd.DataFrame, lag: int = 1, *, year_effects: bool = Tru
 def comparative_test(
     focal: str = "RUS,CHN",
     reference: str = "USA",
-    start: int = 1992,
+    start: int = DEFAULT_START,
     end: int = PANEL_END,
     *,
     triads: Iterable[tuple[str, str]] | None = None,

@@ -95,7 +95,7 @@ def mid_percentile(values: np.ndarray, grid: np.ndarray) -> np.ndarray:
     --------
     >>> g = np.r_[np.zeros(161), np.ones(40)]
     >>> mid_percentile(np.array([0.0, 1.0, np.nan]), g).round(1).tolist()
-    [40.0, 90.0, nan]
+    [40.0, 90.2, nan]
     """
     v = np.asarray(values, dtype=float)
     n = grid.size

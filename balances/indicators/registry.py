@@ -73,9 +73,12 @@ BEHAVIOUR_TABLES: frozenset[str] = frozenset(
         "unsc_vetoes_year",
     }
 )
-#: Dyad tables a driver may read on the focal pair itself: perceptions, not conduct
-#: (disputes between the pair, ideal-point distance between them are behaviour).
-PAIR_DRIVER_TABLES: frozenset[str] = frozenset({"rivalry_dyad"})
+#: Processed dyad tables that record what two states do to each other (or how they vote):
+#: on the focal pair itself they are the outcome, not a driver. A user's own dyad table is
+#: the user's to declare.
+PAIR_CONDUCT_TABLES: frozenset[str] = BEHAVIOUR_TABLES | frozenset(
+    {"mid_dyad", "unga_idealpoint_distance", "arms_races"}
+)
 
 
 class Indicator(BaseModel):
@@ -197,8 +200,8 @@ def check_driver(ind: Indicator) -> None:
     ------
     ValueError
         If a power, threat or interests indicator reads a behaviour table
-        (:data:`BEHAVIOUR_TABLES`) or reads a dyad table other than
-        :data:`PAIR_DRIVER_TABLES` on the focal pair itself.
+        (:data:`BEHAVIOUR_TABLES`) or reads a conduct table
+        (:data:`PAIR_CONDUCT_TABLES`) on the focal pair itself.
     """
     if ind.lens not in LENSES:
         return
@@ -208,11 +211,10 @@ def check_driver(ind: Indicator) -> None:
                 f"table {table!r} records alignment behaviour, which is the outcome; a "
                 f"{ind.lens} indicator must measure a reason to align (use lens 'alignment')"
             )
-        if dyad and set(dyad) == {"focal1", "focal2"} and table not in PAIR_DRIVER_TABLES:
+        if dyad and set(dyad) == {"focal1", "focal2"} and table in PAIR_CONDUCT_TABLES:
             raise ValueError(
                 f"reads {table!r} on the focal pair itself: what the pair do to each other is "
-                f"behaviour (the outcome); drivers may read only {sorted(PAIR_DRIVER_TABLES)} "
-                "on the pair"
+                "behaviour (the outcome), not a reason to align"
             )
 
 
