@@ -163,7 +163,7 @@ class ScoreResult:
         """A short summary for notebooks: the period's mean per lens with its band."""
         from balances.display import result_html
 
-        return result_html(self)
+        return result_html(self, period_summary(self))
 
 
 def score(
@@ -397,7 +397,7 @@ def breaks(
         caution; ``regimes``: Markov-switching regime spells beside Ko's periods.
     """
     from balances import change
-    from balances.ko import period_spans
+    from balances.ko_periods import period_spans
     from balances.walt import revealed_stance
 
     allowed = ("overall", "power", "threat", "interests", "vote_gap")

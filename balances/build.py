@@ -166,7 +166,8 @@ def _provenance(spec: TableSpec, df: pd.DataFrame, data: bytes, raw: RawFiles) -
             "title": src.title,
             "version": src.version,
             "status": src.status,
-            "files": {f.path: f.sha256 for f in src.files if f.path in used},
+            # hashes of the bytes read (equal to the catalogue's when verified)
+            "files": {f.path: raw.digest(f.path) for f in src.files if f.path in used},
         }
     years = df["year"] if "year" in df else pd.Series(dtype=float)
     return {

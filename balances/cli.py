@@ -8,12 +8,12 @@ parameters or data and 1 for failed reports.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from balances import __version__
 from balances.config import PANEL_END, STUDY_START
@@ -71,6 +71,8 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
     """Text table no wider than ``width``: the widest columns are narrowed and their cells wrapped."""
     import textwrap
 
+    import pandas as pd
+
     numeric = [pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
     cells = [
         [
@@ -110,6 +112,10 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
     return "\n".join(lines) + "\n"
 
 
+if TYPE_CHECKING:  # pandas is imported by the commands that use it: `report` starts light
+    import pandas as pd
+
+
 def emit(df: pd.DataFrame, fmt: str) -> None:
     """Print a frame as a text table (at most :data:`TABLE_WIDTH` wide), CSV or JSON records.
 
@@ -117,6 +123,7 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
     With ``--output FILE`` the frame goes to the file instead, in the format its suffix names
     (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``).
     """
+
     out = _Run.output
     if out is not None:
         fmt = {".json": "json", ".txt": "table"}.get(out.suffix.lower(), "file")
@@ -203,6 +210,8 @@ def _cmd_data_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_fetch(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.config import FROM_CLONE, PROJECT_DIR
     from balances.fetch import fetch
 
@@ -232,6 +241,8 @@ def _cmd_data_fetch(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_sources(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.sources.catalogue import load_catalogue
 
     rows = [
@@ -273,6 +284,8 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
 
 
 def _cmd_data_summary(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.data import tables
 
     rows = [
@@ -298,12 +311,12 @@ def _triad_args(p: argparse.ArgumentParser) -> None:
 
 def _focal_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default {DEFAULT_FOCAL})"
+        "--focal", default=DEFAULT_FOCAL, help=f"focal pair, ISO3 codes (default: {DEFAULT_FOCAL})"
     )
     p.add_argument(
         "--reference",
         default=DEFAULT_REFERENCE,
-        help=f"reference power, ISO3 (default {DEFAULT_REFERENCE})",
+        help=f"reference power, ISO3 (default: {DEFAULT_REFERENCE})",
     )
 
 
@@ -319,6 +332,8 @@ def _indicators_dir_arg(p: argparse.ArgumentParser, default: object = None) -> N
 
 
 def _cmd_indicators(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.indicators.panel import Tables, compute_panel
 
     params = _params(args, "focal", "reference", "start", "end", "indicators_dir")
@@ -381,19 +396,50 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- reports
 def _cmd_report(args: argparse.Namespace) -> int:
-    from balances.report import load_periods, run_reports
+    from balances.reports import run_reports
+    from balances.reports.loading import load_periods_cached
 
-    config = load_periods(args.periods)
-    result = run_reports(
-        config,
-        only=args.only,
-        out=args.out,
-        jobs=args.jobs,
-        with_input=args.with_input,
-        force=args.force,
-        executor=args.executor,
-        scheduler=args.scheduler,
-    )
+    config = load_periods_cached(args.periods, args.out)
+    try:
+        result = run_reports(
+            config,
+            only=args.only,
+            out=args.out,
+            jobs=args.jobs,
+            with_input=args.with_input,
+            force=args.force,
+            executor=args.executor,
+            scheduler=args.scheduler,
+            timeout=args.timeout,
+            indicators_dir=args.indicators_dir,
+        )
+    except KeyboardInterrupt:
+        print(
+            "balances: interrupted; finished reports were kept, unfinished ones left as they "
+            "were (the next run redoes only what is missing or out of date)",
+            file=sys.stderr,
+        )
+        return 130
+    try:
+        _print_report_summary(result)
+    except OSError as exc:  # stdout closed or full: the reports and the index are written
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the exit flush is quiet
+        print(
+            f"balances: error: cannot write to stdout ({exc.strerror}); the reports and "
+            f"{result.index} were written",
+            file=sys.stderr,
+        )
+        return 1
+    if result.failed:
+        print(
+            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def _print_report_summary(result: Any) -> None:
     for rec in result.reports:
         err = rec.get("error") or {}
         detail = f"  {err.get('ename')}: {err.get('evalue')}" if err else ""
@@ -406,17 +452,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
                 f"balances: warning: summary score of {s['period']} failed: {s['error']}",
                 file=sys.stderr,
             )
-    print(f"index: {result.index}")
-    if result.failed:
-        print(
-            f"balances: {len(result.failed)} report(s) failed; the last good ones were kept",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    print(f"index: {result.index}", flush=True)
 
 
 def _cmd_ko(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from balances.ko import circularity, format_claims, judge, sensitivity, stance_agreement
     from balances.triad import Triad
 
@@ -639,9 +680,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the computed panel (year, indicator, value, status)",
     )
     p.add_argument(
-        "--start", type=int, default=STUDY_START, help=f"first year (default {STUDY_START})"
+        "--start", type=int, default=STUDY_START, help=f"first year (default: {STUDY_START})"
     )
-    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default {PANEL_END})")
+    p.add_argument("--end", type=int, default=PANEL_END, help=f"last year (default: {PANEL_END})")
     _triad_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_indicators)
@@ -653,24 +694,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _triad_args(p)
     p.add_argument(
-        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default: {DEFAULT_START})"
     )
     p.add_argument(
-        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default: {DEFAULT_END})"
     )
     p.add_argument(
         "--spec",
         default=DEFAULT_SPEC,
-        help=f"preset name or YAML file of a ScoringSpec (default {DEFAULT_SPEC})",
+        help=f"preset name or YAML file of a ScoringSpec (default: {DEFAULT_SPEC})",
     )
     p.add_argument(
         "--draws",
         type=int,
         default=DEFAULT_DRAWS,
-        help=f"Monte Carlo draws, 0-{MAX_DRAWS} (0: no bands; default {DEFAULT_DRAWS})",
+        help=f"Monte Carlo draws (default: {DEFAULT_DRAWS}); 0-{MAX_DRAWS}, 0 for no bands",
     )
     p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
     )
     _add_format(p)
     p.set_defaults(func=_cmd_score)
@@ -710,6 +751,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scheduler", metavar="ADDRESS", help="dask scheduler address, with --executor dask"
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=1800,
+        metavar="SECONDS",
+        help="time limit of one report; a report that takes longer fails alone (default: 1800)",
+    )
+    p.add_argument(
+        "--indicators-dir",
+        help="directory of your own indicator YAML files and CSV tables, passed to every "
+        "report and part of its cache key (default: $BALANCES_USER_DIR)",
+    )
     p.set_defaults(func=_cmd_report)
 
     p = sub.add_parser(
@@ -744,10 +797,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
     )
     p.add_argument(
-        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default {DEFAULT_SPEC})"
+        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default: {DEFAULT_SPEC})"
     )
     p.add_argument(
-        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+        "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
     )
     _focal_args(p)
     _add_format(p)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import html
 import math
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from balances.analysis import ScoreResult
+import pandas as pd
+
+#: A :class:`~balances.analysis.ScoreResult` (not imported: analysis imports this module).
+ScoreResult = Any
 
 #: Longest one-line repr (a test holds the package to it).
 MAX_REPR = 240
@@ -50,11 +52,8 @@ def result_repr(res: ScoreResult) -> str:
     return text[: MAX_REPR - 1] + "\u2026)" if len(text) > MAX_REPR else text
 
 
-def result_html(res: ScoreResult) -> str:
-    """A heading, the period's summary per lens and the attributes to explore."""
-    from balances.analysis import period_summary
-
-    summary = period_summary(res)
+def result_html(res: ScoreResult, summary: pd.DataFrame) -> str:
+    """A heading, the period's summary per lens (``period_summary(res)``) and what to explore."""
     cols = [
         c
         for c in ("lens", "mean", "mean_low", "mean_high", "first", "last", "change")

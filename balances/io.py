@@ -233,6 +233,8 @@ def read_provenance(out_dir: Path) -> dict[str, dict]:
             fix="run `balances data build`",
         )
     return prov
+
+
 # ---------------------------------------------------------------- exports
 #: Labels of the columns the package's tidy results share (indicator columns take theirs from
 #: the registry: title and unit).

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import warnings
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -21,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from scipy.special import ndtr
 
 from balances.declare import describe, read_document, validate
@@ -224,6 +225,25 @@ class ScoringSpec(BaseModel):
         "interpolated) values for a lens-year to be scored; below it the year is missing",
     )
 
+    @model_validator(mode="after")
+    def _finite(self) -> ScoringSpec:
+        """NaN or infinite weights and powers score NaN or 0 without a word: refuse them."""
+        for key, weights in (
+            ("lens_weights", self.lens_weights),
+            ("manual_weights", self.manual_weights),
+        ):
+            bad = {k: w for k, w in weights.items() if not math.isfinite(w)}
+            if bad:
+                raise ValueError(f"{key}: {bad} are not finite numbers")
+        if self.weights == "manual" and not any(w > 0 for w in self.manual_weights.values()):
+            raise ValueError(
+                "manual_weights: weights 'manual' needs at least one positive weight by "
+                "indicator id"
+            )
+        if not math.isfinite(self.power):
+            raise ValueError(f"power: {self.power} is not a finite number")
+        return self
+
     def digest(self) -> str:
         """Short SHA-256 of the canonical JSON of the spec."""
         blob = json.dumps(self.model_dump(), sort_keys=True).encode()
@@ -287,6 +307,9 @@ def prepare(
     raw : DataFrame
         years x indicators, values as computed (before orientation).
     """
+    unknown = sorted(set(spec.exclude) - set(registry))
+    if unknown:
+        raise ParameterError("exclude", unknown, "indicator ids of the registry")
     drivers = [
         i
         for i in dict.fromkeys(panel["indicator"])

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -33,11 +35,12 @@ period_title = "The whole series"
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from balances import analysis, plots
 from balances.indicators.panel import coverage
 from balances.ladder import RUNG_NAMES, ladder
+from balances.reports.notebook import alignment_finding, finding, heading, provenance, tables_used
 from balances.triad import Triad
 
 scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
@@ -45,11 +48,15 @@ triad = Triad.parse(focal, reference)
 result = analysis.score(focal, reference, start, end, scoring_spec, draws=draws, seed=seed)
 summary = analysis.period_summary(result)
 overall = summary.set_index("lens").loc["overall"]
-display(Markdown(
-    f"## {period_title} ({start}-{end}): {triad.label}\n\n"
-    f"Scoring spec `{scoring_spec.digest()}` ({scoring_spec.normalise} normalisation, "
-    f"{scoring_spec.aggregate} mean, {scoring_spec.weights} weights), {draws} Monte Carlo draws, seed {seed}."
+lad = ladder(triad, start=start, end=end)
+# the title comes from the periods file: displayed as escaped text, never as Markdown
+display(heading(
+    period_title, start, end,
+    f"{triad.label}. Scoring spec {scoring_spec.digest()} ({scoring_spec.normalise} normalisation, "
+    f"{scoring_spec.aggregate} mean, {scoring_spec.weights} weights), {draws} Monte Carlo draws, "
+    f"seed {seed}.",
 ))
+display(finding(alignment_finding(result, lad["levels"], RUNG_NAMES)))
 print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
       f"(band {overall['mean_low']:.1f}-{overall['mean_high']:.1f})")
 
@@ -126,7 +133,6 @@ print(f"Share of indicator-years missing in {start}-{end}: {missing:.0%}")
 # explain, so it is not part of the score.
 
 # %%
-lad = ladder(triad, start=start, end=end)
 fig, ax = plt.subplots(figsize=(9, 3))
 plots.ladder(lad["levels"], ax=ax, rung_names=RUNG_NAMES[:6])
 plt.show()
@@ -143,3 +149,17 @@ if result.sensitivity is not None:
     plots.sensitivity(result.sensitivity, ax=ax)
     plt.show()
 result.weights.round(3)
+
+# %% [markdown]
+# ## Provenance
+#
+# What this report was made from: its parameters, the package version and commit, the processed
+# tables it read with their SHA-256, the sources behind them with their citations, and the date.
+
+# %%
+used = tables_used(result) | {"unga_similarity"} | set(lad["evidence"]["table"].dropna())
+provenance(
+    {"focal": focal, "reference": reference, "start": start, "end": end, "spec": spec,
+     "draws": draws, "seed": seed, "period_name": period_name},
+    used,
+)

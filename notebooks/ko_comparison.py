@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3 (ipykernel)
 #     language: python
@@ -34,15 +36,18 @@ period_title = "The whole series"
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
-from IPython.display import Markdown, display
+from IPython.display import display
 
 from balances import analysis, change, ko, plots
+from balances.reports.notebook import finding, heading, ko_finding, provenance
 
 scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
 claims = ko.evaluate_claims()
 in_period = ko.claims_in_period(claims, start, end)
 counts = in_period["verdict"].value_counts()
-display(Markdown(f"## {period_title} ({start}-{end})"))
+# the title comes from the periods file: displayed as escaped text, never as Markdown
+display(heading(period_title, start, end, f"Ko Sangtu's assessment against the data, {focal} vs {reference}."))
+display(finding(ko_finding(in_period, start, end)))
 print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
       f"(supported {counts.get('supported', 0)}, contradicted {counts.get('contradicted', 0)}, "
       f"inconclusive {counts.get('inconclusive', 0)})")
@@ -154,3 +159,15 @@ if table is not None:
     ax.set_xlabel("year")
     plt.show()
     gap["correlations"].pivot(index="driver", columns="lag", values="r").round(2)
+
+# %% [markdown]
+# ## Provenance
+#
+# What this report was made from: its parameters, the package version and commit, the processed
+# tables with their SHA-256, the sources behind them with their citations, and the date.
+
+# %%
+provenance(
+    {"focal": focal, "reference": reference, "start": start, "end": end, "spec": spec,
+     "draws": draws, "seed": seed, "period_name": period_name},
+)

@@ -11,7 +11,7 @@ from balances.build import build, check_processed, read_provenance
 from balances.config import PROCESSED_DIR
 from balances.data import load_table
 from balances.errors import DataError
-from balances.io import table_file
+from balances.io import sha256, table_file
 from balances.sources import load_all_loaders
 
 
@@ -68,3 +68,20 @@ def test_cinc_v6_ends_2016_and_break_is_flagged() -> None:
     assert nmc.loc[nmc["year"] == 2016, "cinc_v6"].iloc[0] == pytest.approx(0.13306, abs=1e-5)
     assert nmc.loc[nmc["year"] == 2017, "cinc_v6"].isna().all()
     assert nmc.loc[nmc["year"] == 2016, "upop_break"].iloc[0] == 0
+
+
+def test_unverified_build_records_the_hash_of_the_bytes_read(
+    raw_root: Path, tmp_path: Path
+) -> None:
+    """`data build --no-verify` on a truncated file: provenance vouches for what was read."""
+    rel = "rivalry_threat/thompson_sakuwa_suhas_rivalries_to2020.csv"
+    (tmp_path / "raw" / rel).parent.mkdir(parents=True)
+    lines = (raw_root / rel).read_text(encoding="utf-8").splitlines(keepends=True)
+    (tmp_path / "raw" / rel).write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    prov = build(tmp_path / "raw", out, only=["validation_rivalries"], verify=False)
+    recorded = prov["validation_rivalries"]["sources"]["tss_rivalries"]["files"][rel]
+    catalogued = read_provenance(PROCESSED_DIR)["validation_rivalries"]["sources"]["tss_rivalries"]
+    assert recorded == sha256(tmp_path / "raw" / rel)
+    assert recorded != catalogued["files"][rel]

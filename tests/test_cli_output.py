@@ -46,7 +46,7 @@ def test_score_help_shows_draws_and_seed_defaults(capsys):
     with pytest.raises(SystemExit):
         main(["score", "--help"])
     out = " ".join(capsys.readouterr().out.split())
-    assert "(default: 1000)" in out and "--seed SEED (default: 0)" in out
+    assert "(default: 1000)" in out and "--seed SEED random seed (default: 0)" in out
 
 
 def _run(capsys, *argv: str) -> str:
@@ -72,7 +72,7 @@ def test_tables_fit_120_characters(capsys, argv):
 
 def test_ko_table_keeps_claim_ids_whole(capsys):
     out = _run(capsys, "ko")
-    first_col = {line.split()[0] for line in out.splitlines()[1:] if line[:1].strip()}
+    first_col = {line.split()[0] for line in out.splitlines() if line[:1].strip()}
     assert "kozyrev_votes_with_west" in first_col
 
 
@@ -103,12 +103,12 @@ def test_output_file_by_suffix(capsys, tmp_path: Path):
         assert main([*base, "--output", str(target)]) == 0
         captured = capsys.readouterr()
         assert captured.out == ""
-        assert f"wrote 8 rows to {target}" in captured.err
+        assert f"wrote 10 rows to {target}" in captured.err
     dta = pd.read_stata(tmp_path / "scores.dta")
-    assert list(dta["seed"].unique()) == [0] and len(dta) == 8
+    assert list(dta["seed"].unique()) == [0] and len(dta) == 10  # 5 lenses x 2 years
     labels = pd.io.stata.StataReader(tmp_path / "scores.dta").variable_labels()
     assert labels["spec_hash"] == "Digest of the scoring specification"
-    assert pd.read_excel(tmp_path / "scores.xlsx")["year"].tolist() == [2000] * 4 + [2001] * 4
+    assert pd.read_excel(tmp_path / "scores.xlsx")["year"].tolist() == [2000] * 5 + [2001] * 5
     assert json.loads((tmp_path / "scores.json").read_text())[0]["focal"] == "RUS,CHN"
     assert "overall" in (tmp_path / "scores.txt").read_text()
     assert main([*base, "--output", str(tmp_path / "x.sav")]) == 2
@@ -168,4 +168,4 @@ def test_breaks_and_ko_take_the_triad(capsys):
     assert main(["ko", "--focal", "CHN,RUS", "--format", "csv"]) == 0
     capsys.readouterr()
     assert main(["ko", "--focal", "IND,RUS"]) == 2
-    assert "Ko's claims are about" in capsys.readouterr().err
+    assert "claims are about Russia, China and the US" in capsys.readouterr().err

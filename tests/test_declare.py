@@ -26,7 +26,7 @@ from balances.declare import (
 from balances.errors import RegistryError
 from balances.indicators.registry import BUILTIN_DIR, load_registry
 from balances.ko import CLAIMS_FILE, load_claims
-from balances.report import DEFAULT_PERIODS_FILE, load_periods
+from balances.reports import DEFAULT_PERIODS_FILE, load_periods
 from balances.scoring import ScoringSpec
 from balances.sources.catalogue import CATALOGUE_DIR, load_catalogue
 

@@ -415,3 +415,11 @@ def test_exact_permutation_p_properties() -> None:
         assert exact_permutation_p(y[::-1]) == pytest.approx(p)
 
     check()
+
+
+def test_ko_periods_read_alone_equal_the_validated_ones() -> None:
+    from balances.ko import period_spans
+    from balances.ko_periods import period_spans as light
+
+    assert light() == period_spans()
+    assert len(light()) >= 5

@@ -62,3 +62,13 @@ def test_as_panel_and_cli_alignment_lens(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["indicators", "--lens", "alignment", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "ladder_level" in out and "ladder_joint_patrols" in out
+
+
+@pytest.mark.parametrize(("start", "end"), [(2099, 2100), (2025, 2025), (1985, 1990), (1800, 1800)])
+def test_ladder_values_refuse_years_outside_the_data(capsys, start, end) -> None:
+    from balances.cli import main
+
+    argv = ["indicators", "--lens", "alignment", "--values", "--start", str(start)]
+    assert main([*argv, "--end", str(end)]) == 2
+    err = capsys.readouterr().err
+    assert "a year in 1991-2024" in err

@@ -11,10 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from balances import report
+from balances import reports as report
 from balances.cli import main
 from balances.errors import ParameterError, RegistryError
-from balances.report import check_parameters_cell, load_periods, run_reports
+from balances.io import sha256
+from balances.reports import cache, check_parameters_cell, load_periods, run_reports
 
 TEST_NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 INJECTION = "x'); import os; ('"
@@ -45,9 +46,9 @@ a_1992_1995:
 def frozen_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     """Freeze the package and data hashes: the tree may be edited while the tests run, and the
     caching tests are about the runner, not about those edits (tested on their own below)."""
-    pkg, data = report.package_hash(), report.data_hashes()
-    monkeypatch.setattr(report, "package_hash", lambda: pkg)
-    monkeypatch.setattr(report, "data_hashes", lambda directory=None: dict(data))
+    pkg, data = cache.package_hash(), cache.data_hashes()
+    monkeypatch.setattr(cache, "package_hash", lambda: pkg)
+    monkeypatch.setattr(cache, "data_hashes", lambda directory=None: dict(data))
 
 
 def overall_mean(start: int, end: int, **kw: object) -> float:
@@ -350,7 +351,7 @@ def test_package_hash_covers_the_source(monkeypatch: pytest.MonkeyPatch, tmp_pat
     (pkg / "a.py").write_text("x = 1\n")
     (pkg / "sub" / "b.yml").write_text("k: v\n")
     (pkg / "notes.txt").write_text("ignored\n")
-    monkeypatch.setattr(report, "PACKAGE_DIR", pkg)
+    monkeypatch.setattr(cache, "PACKAGE_DIR", pkg)
     first = report.package_hash()
     assert len(first) == 64 and report.package_hash() == first
     (pkg / "notes.txt").write_text("still ignored\n")
@@ -376,6 +377,7 @@ def test_cache_key_changes_with_each_input() -> None:
         ("package_sha256", "q"),
         ("data", {"nmc": "e"}),
         ("with_input", True),
+        ("user_indicators", {"dir": "/u", "files": {"a.csv": "h"}, "plugins": {}}),
     ]:
         assert report.cache_key({**base, k: v}) != key, k
 
@@ -493,13 +495,13 @@ def test_two_periods_produce_reports_index_and_manifest(
     assert rec["spec_digest"] == PRESETS["default"].digest()
     assert rec["data"] == report.data_hashes() and "nmc" in rec["data"]
     assert rec["package_version"] == manifest["balances_version"]
-    assert rec["notebook_sha256"] == report.sha256(TEST_NOTEBOOKS / "ok.ipynb")
+    assert rec["notebook_sha256"] == sha256(TEST_NOTEBOOKS / "ok.ipynb")
     assert rec["status"] == "ok" and rec["error"] is None and rec["duration_s"] > 0
     assert rec["started"] <= rec["finished"]
 
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index and "<script>" not in index
-    assert "Primakov&#x27;s Eurasianism" in index
+    assert "Primakov&#39;s Eurasianism" in index  # escaped (jinja2 writes &#39;)
     assert 'href="kozyrev_1992_1995/ok.html"' in index
     assert "data:image/png;base64," in index
     mean = next(s["mean"] for s in manifest["summary"] if s["period"] == "kozyrev_1992_1995")

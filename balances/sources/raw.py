@@ -61,6 +61,10 @@ class RawFiles:
                 fix=f"point --raw-dir (or BALANCES_RAW_DIR) at the raw-data directory, "
                 f"or run `balances data fetch` (source {source_id!r})",
             )
+        if path not in self._checked and not self.verify:
+            # unverified reads still record the hash of the bytes read: provenance must
+            # vouch for the file that was used, never for the catalogue's copy of it
+            self._checked[path] = sha256(path)
         if self.verify and path not in self._checked:
             digest = sha256(path)
             if digest != declared.sha256:
@@ -73,3 +77,10 @@ class RawFiles:
             self._checked[path] = digest
         self.used.setdefault(source_id, set()).add(declared.path)
         return path
+
+    def digest(self, rel_path: str) -> str:
+        """SHA-256 of a raw file as read in this run (the catalogue's only if never read)."""
+        path = self.root / rel_path
+        if path not in self._checked:
+            self._checked[path] = sha256(path)
+        return self._checked[path]
