@@ -8,10 +8,12 @@ period's report.
 from __future__ import annotations
 
 import functools
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from balances.config import PANEL_END, STUDY_START
@@ -69,6 +71,7 @@ class ScoreResult:
     contributions: pd.DataFrame
     normalised: pd.DataFrame
     imputed: pd.DataFrame
+    draws: np.ndarray | None = None
     #: The outcome "aligned against" (balances.alignment.against), -100 to 100.
     alignment: pd.DataFrame | None = None
 
@@ -94,6 +97,58 @@ class ScoreResult:
         out["_o"] = out["lens"].map(order)
         out = out.sort_values(["year", "_o"]).drop(columns="_o")
         return out[["year", "lens", "score", "low", "high", "n_indicators"]].reset_index(drop=True)
+
+    def printable(self) -> pd.DataFrame:
+        """:meth:`table` with the band rounded to the digits the Monte Carlo makes stable.
+
+        Each bound keeps one decimal where its Monte Carlo error (half-width of a 95%
+        interval over seeds) is below 0.05, none where it is below 0.5, and is rounded
+        to tens beyond, always outward; the point estimate keeps one decimal.
+        """
+        from balances.uncertainty import stable_decimals
+
+        t = self.table()
+        if self.bands is None:
+            return t.round({"score": 1})
+        err = self.bands.set_index(["year", "lens"])["mc_error"]
+        e = [err.get((y, lens), np.nan) for y, lens in zip(t["year"], t["lens"], strict=True)]
+        dec = [stable_decimals(x) for x in e]
+        # rounded outward, so the printed band still holds the printed point
+        for col, fn in (("low", np.floor), ("high", np.ceil)):
+            t[col] = [
+                float(fn(v * 10.0**d) / 10.0**d) if np.isfinite(v) else v
+                for v, d in zip(t[col], dec, strict=True)
+            ]
+        t["score"] = t["score"].round(1)
+        t["low"] = np.fmin(t["low"], t["score"])
+        t["high"] = np.fmax(t["high"], t["score"])
+        return t
+
+    def coverage(self) -> pd.DataFrame:
+        """Per indicator: lens, sub-concept, first and last year observed, years carried.
+
+        The last year is where the source ends for this triad; beyond it the lens
+        carries the value with a widening band (never a different composite).
+        """
+        p = self.panel
+        rows = []
+        for iid, d in p.groupby("indicator", sort=False):
+            if iid not in self.registry or iid not in self.normalised.columns:
+                continue
+            seen = d.loc[d["status"] != "missing", "year"]
+            span = d[d["year"].between(self.start, self.end)]
+            rows.append(
+                {
+                    "indicator": iid,
+                    "lens": self.registry[iid].lens,
+                    "subconcept": self.registry[iid].subconcept,
+                    "first_year": int(seen.min()) if len(seen) else None,
+                    "last_year": int(seen.max()) if len(seen) else None,
+                    "years_carried": int((span["status"] == "missing").sum()) if len(seen) else 0,
+                    "sources": " ".join(self.registry[iid].sources),
+                }
+            )
+        return pd.DataFrame(rows)
 
     def period_panel(self) -> pd.DataFrame:
         return self.panel[self.panel["year"].between(self.start, self.end)].reset_index(drop=True)
@@ -169,10 +224,10 @@ def run(params: RunParams) -> ScoreResult:
     panel, registry = _panel(triad, str(params.indicators_dir) if params.indicators_dir else None)
     panel = panel.copy()
     res = score_panel(panel, registry, spec)
-    bands = sens = None
+    bands = sens = draw_scores = None
     if params.draws:
         mc = monte_carlo(panel, registry, spec, draws=params.draws, seed=params.seed)
-        bands, sens = mc["bands"], mc["sensitivity"]
+        bands, sens, draw_scores = mc["bands"], mc["sensitivity"], mc["scores"]
     return ScoreResult(
         triad,
         spec,
@@ -187,6 +242,7 @@ def run(params: RunParams) -> ScoreResult:
         res["contributions"],
         res["normalised"],
         res["imputed"],
+        draw_scores,
         _alignment_lens(triad, params.start, params.end),
     )
 
@@ -219,8 +275,12 @@ def validate_parameters(
     return params.scoring_spec
 
 
-def period_summary(res: ScoreResult) -> pd.DataFrame:
-    """Per lens over the period: mean score and band, first and last year, change.
+def period_summary(res: ScoreResult, levels: tuple[float, float] = (0.05, 0.95)) -> pd.DataFrame:
+    """Per lens over the period: mean score and its band, first and last year, change.
+
+    The band of the period mean comes from the Monte Carlo draws of the period
+    mean (each draw's scores averaged over the period's scored years), not from
+    the mean of the yearly bounds, and it contains the mean by construction.
 
     Returns
     -------
@@ -228,18 +288,29 @@ def period_summary(res: ScoreResult) -> pd.DataFrame:
         lens, mean, mean_low, mean_high, first_year, first, last_year, last, change, years_scored.
     """
     t = res.table().dropna(subset=["score"])
+    lens_names = ["power", "threat", "interests", "overall"]
+    years = res.normalised.index
     rows = []
-    for lens in ("power", "threat", "interests", "overall"):
+    for li, lens in enumerate(lens_names):
         d = t[t["lens"] == lens].sort_values("year")
         if d.empty:
             rows.append({"lens": lens, "years_scored": 0})
             continue
+        mean = d["score"].mean()
+        low = high = np.nan
+        if res.draws is not None:
+            sel = np.isin(years, d["year"].to_numpy())
+            with np.errstate(invalid="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                per_draw = np.nanmean(res.draws[:, sel, li], axis=1)
+                low, high = np.nanquantile(per_draw, levels)
+            low, high = min(low, mean), max(high, mean)
         rows.append(
             {
                 "lens": lens,
-                "mean": d["score"].mean(),
-                "mean_low": d["low"].mean(),
-                "mean_high": d["high"].mean(),
+                "mean": mean,
+                "mean_low": low,
+                "mean_high": high,
                 "first_year": int(d["year"].iloc[0]),
                 "first": d["score"].iloc[0],
                 "last_year": int(d["year"].iloc[-1]),
@@ -251,28 +322,54 @@ def period_summary(res: ScoreResult) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def explain_change(res: ScoreResult, top: int = 8) -> pd.DataFrame:
-    """Which indicators moved the overall score most between the period's first and last year.
+def explain_change(res: ScoreResult, top: int = 8, lens: str = "overall") -> pd.DataFrame:
+    """Which indicators moved a score between the period's first and last year, and how.
 
-    The change in each indicator's contribution to the overall (arithmetic)
-    score, with its raw values at both ends, largest movers first.
+    Each indicator's change in contribution to the lens (or overall) score is
+    labelled by what happened to its data: ``moved`` (observed at both ends: a
+    change in the world), ``dropped out`` (observed at the start, carried at the
+    end: its source stopped, and its contribution is the carried value's),
+    ``entered`` (carried at the start, observed at the end) or ``carried`` (at
+    both ends). Only ``moved`` rows are changes in the world; ``moved_total`` and
+    ``composition_total`` in ``attrs`` sum the two kinds.
     """
-    c = res.contributions
+    from balances.scoring import lens_weight_matrix
+
     a, b = res.start, res.end
-    first = c[c["year"] == a].set_index("indicator")["contribution"]
-    last = c[c["year"] == b].set_index("indicator")["contribution"]
-    raw = res.panel.pivot(index="year", columns="indicator", values="value")
-    out = pd.DataFrame({"contribution_change": last.sub(first, fill_value=0)})
+    names = ["power", "threat", "interests", "overall"]
+    if lens not in names:
+        raise ParameterError("lens", lens, f"one of {names}")
+    w = lens_weight_matrix(res.weights)[names.index(lens)]
+    norm = res.normalised
+    ids = list(norm.columns)
+    has = norm.notna().any().to_numpy()
+    ww = pd.Series(w * has, index=ids)
+    ww = ww / ww.sum() if ww.sum() > 0 else ww
+    raw = res.panel.pivot(index="year", columns="indicator", values="value").reindex(columns=ids)
+
+    def contrib(year: int) -> pd.Series:
+        return norm.loc[year].fillna(0) * ww if year in norm.index else ww * np.nan
+
+    out = pd.DataFrame({"contribution_change": contrib(b) - contrib(a)})
+    out = out[ww > 0]
+    seen_a = raw.loc[a].notna() if a in raw.index else pd.Series(False, index=ids)
+    seen_b = raw.loc[b].notna() if b in raw.index else pd.Series(False, index=ids)
+    kind = np.select(
+        [seen_a & seen_b, seen_a & ~seen_b, ~seen_a & seen_b],
+        ["moved", "dropped out", "entered"],
+        "carried",
+    )
+    out["kind"] = pd.Series(kind, index=ids).reindex(out.index)
     out["lens"] = [res.registry[i].lens for i in out.index]
     out["title"] = [res.registry[i].title for i in out.index]
-    out[f"value_{a}"] = (
-        raw.reindex(columns=out.index).loc[a].to_numpy() if a in raw.index else float("nan")
-    )
-    out[f"value_{b}"] = (
-        raw.reindex(columns=out.index).loc[b].to_numpy() if b in raw.index else float("nan")
-    )
+    out[f"value_{a}"] = raw.loc[a].reindex(out.index).to_numpy() if a in raw.index else np.nan
+    out[f"value_{b}"] = raw.loc[b].reindex(out.index).to_numpy() if b in raw.index else np.nan
+    moved = float(out.loc[out["kind"] == "moved", "contribution_change"].sum())
+    other = float(out.loc[out["kind"] != "moved", "contribution_change"].sum())
     out = out.reindex(out["contribution_change"].abs().sort_values(ascending=False).index).head(top)
-    return out.reset_index().rename(columns={"index": "indicator"})
+    out = out.reset_index().rename(columns={"index": "indicator"})
+    out.attrs.update(moved_total=moved, composition_total=other)
+    return out
 
 
 def breaks(
@@ -282,15 +379,22 @@ def breaks(
     seed: int = 0,
     focal: str = "RUS,CHN",
     reference: str = "USA",
+    transform: str = "difference",
 ) -> dict[str, pd.DataFrame]:
     """Tests of change on a score series (or the Russia-China vs Russia-US voting gap).
+
+    Trends are fitted on the levels (with the R² on the year beside them). Break
+    tests (Chow at each candidate year, sup-F, CUSUM) run on the series without
+    its trend - first differences by default, or residuals of a linear trend -
+    because on a trending series they reject at every year; each row says which
+    series it was run on. Markov regimes are estimated on the levels.
 
     Returns
     -------
     dict
-        ``tests``: one row per test (trend per Ko period, Chow at each break
-        year, sup-F, CUSUM) with statistic, p-value and caution; ``regimes``:
-        Markov-switching regime spells beside Ko's periods.
+        ``tests``: one row per test (R² on year, trend per Ko period, Chow at each
+        break year, sup-F, CUSUM) with the series tested, statistic, p-value and
+        caution; ``regimes``: Markov-switching regime spells beside Ko's periods.
     """
     from balances import change
     from balances.ko_periods import period_spans
@@ -299,6 +403,8 @@ def breaks(
     allowed = ("overall", "power", "threat", "interests", "vote_gap")
     if series not in allowed:
         raise ParameterError("series", series, f"one of {allowed}")
+    if transform not in change.TRANSFORMS:
+        raise ParameterError("transform", transform, f"one of {change.TRANSFORMS}")
     if series == "vote_gap":
         y = (
             revealed_stance(Triad.parse(focal, reference))
@@ -308,32 +414,52 @@ def breaks(
     else:
         tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
         y = tab[tab["lens"] == series].set_index("year")["score"]
+    label = {
+        "difference": "first differences",
+        "detrend": "residuals of a linear trend",
+        "none": "levels (trending: breaks over-reject)",
+    }[transform]
+    yb = change.detrend(y, transform)
     spans = period_spans()
-    rows = []
+    rows = [
+        {
+            "test": "R² on year",
+            "series": "levels",
+            "where": "whole series",
+            "statistic": change.r2_on_year(y),
+            "p_value": float("nan"),
+            "caution": "share of the variance a straight line in the year explains",
+        }
+    ]
     for _, r in change.trend_by_period(y, spans).iterrows():
         rows.append(
             {
-                "test": "trend (HAC)",
+                "test": "trend (HAC)"
+                if r["p_method"] != "exact permutation"
+                else "trend (permutation)",
+                "series": "levels",
                 "where": f"{r['period']} {r['start']}-{r['end']}",
                 "statistic": r["slope"],
                 "p_value": r["p_value"],
                 "caution": r["caution"],
             }
         )
-    for _, r in change.chow_tests(y).iterrows():
+    for _, r in change.chow_tests(yb).iterrows():
         rows.append(
             {
                 "test": "Chow",
+                "series": label,
                 "where": str(r["break_year"]),
                 "statistic": r["F"],
                 "p_value": r["p_value"],
                 "caution": r["caution"],
             }
         )
-    sup = change.unknown_break(y, seed=seed)
+    sup = change.unknown_break(yb, seed=seed)
     rows.append(
         {
             "test": "sup-F (unknown break)",
+            "series": label,
             "where": str(sup["break_year"]),
             "statistic": sup["sup_f"],
             "p_value": sup["p_value"],
@@ -343,6 +469,7 @@ def breaks(
     rows.append(
         {
             "test": "CUSUM",
+            "series": label,
             "where": "whole series",
             "statistic": sup["cusum_stat"],
             "p_value": sup["cusum_p"],

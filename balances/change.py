@@ -28,6 +28,7 @@ first year of the new regime.
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Callable, Iterable, Mapping
@@ -47,7 +48,11 @@ __all__ = [
     "LATER_BREAKS",
     "chow_tests",
     "compare_regimes_with_periods",
+    "detrend",
     "hac_maxlags",
+    "hac_trend",
+    "permutation_slope_p",
+    "r2_on_year",
     "lagged_correlations",
     "markov_regimes",
     "residual_gap",
@@ -66,6 +71,11 @@ K_TREND = 2
 SMALL_N = 10
 #: Below this many observations regime and break estimates are flagged.
 SHORT_SERIES = 40
+#: Below this many observations no asymptotic p-value is reported: a trend's
+#: p-value comes from the exact permutation distribution of the slope instead.
+MIN_ASYMPTOTIC = 8
+#: How a series is made free of its trend before a break test.
+TRANSFORMS = ("difference", "detrend", "none")
 
 T = TypeVar("T")
 
@@ -186,6 +196,96 @@ def _chow_f(t: np.ndarray, y: np.ndarray, splits: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------- trends
 
 
+def r2_on_year(series: pd.Series) -> float:
+    """Share of a yearly series' variance that a straight line in the year explains.
+
+    A score with R² near 1 mostly measures time: any other trending series will
+    "explain" it. NaN with fewer than 3 observed years or a constant series.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> round(r2_on_year(pd.Series([1.0, 2.0, 3.0, 4.5], index=range(2000, 2004))), 3)
+    0.989
+    """
+    obs = _observed(series)
+    if len(obs) < K_TREND + 1 or np.ptp(obs.to_numpy()) == 0:
+        return float("nan")
+    t, y = obs.index.to_numpy(float), obs.to_numpy()
+    resid = _trend_resid(t, y)
+    return float(1 - resid @ resid / ((y - y.mean()) @ (y - y.mean())))
+
+
+def detrend(series: pd.Series, how: str = "difference") -> pd.Series:
+    """The series without its trend: first differences, or residuals of a linear trend.
+
+    ``difference`` returns ``y[t] - y[t-1]`` for consecutive observed years (a
+    gap leaves the later year missing); ``detrend`` the residuals of OLS on the
+    year; ``none`` the observed series.
+    """
+    if how not in TRANSFORMS:
+        raise ParameterError("transform", how, f"one of {TRANSFORMS}")
+    obs = _observed(series)
+    if how == "none":
+        return obs
+    if how == "difference":
+        full = (
+            obs.reindex(range(int(obs.index.min()), int(obs.index.max()) + 1)) if len(obs) else obs
+        )
+        return full.diff().dropna().rename(obs.name)
+    t = obs.index.to_numpy(float)
+    return pd.Series(_trend_resid(t, obs.to_numpy()), index=obs.index, name=obs.name)
+
+
+def permutation_slope_p(
+    t: np.ndarray, y: np.ndarray, *, n_perm: int = 9999, seed: int = 0
+) -> float:
+    """Two-sided permutation p-value of an OLS slope: exact (all orderings) for n <= 8.
+
+    Under the null of no trend every ordering of the values over the years is
+    equally likely; the p-value is the share of orderings whose slope is at least
+    as large in absolute value. For n > 8, ``n_perm`` random orderings (plus the
+    observed one).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> round(permutation_slope_p(np.arange(5.0), np.array([1.0, 2, 3, 4, 5])), 4)  # 2 of 120
+    0.0167
+    """
+    tc = t - t.mean()
+    obs = abs(float(tc @ (y - y.mean())))
+    n = len(y)
+    if n <= 8:
+        perms = np.array(list(itertools.permutations(range(n))))
+        stats_ = np.abs((y[perms] - y.mean()) @ tc)
+        return float(np.mean(stats_ >= obs - 1e-12))
+    rng = np.random.default_rng(seed)
+    perms = rng.permuted(np.tile(y, (n_perm, 1)), axis=1)
+    stats_ = np.abs((perms - y.mean()) @ tc)
+    return float((1 + np.sum(stats_ >= obs - 1e-12)) / (n_perm + 1))
+
+
+def hac_trend(
+    series: pd.Series, maxlags: int | None = None, *, alpha: float = 0.05
+) -> dict[str, Any]:
+    """The package's one linear-trend test: OLS on the year with Newey-West errors.
+
+    Returns ``n, slope, se, p_value, ci_low, ci_high, r2, p_method, caution``. With
+    fewer than :data:`MIN_ASYMPTOTIC` observations the p-value is the exact
+    permutation p-value (:func:`permutation_slope_p`), never an asymptotic one,
+    and the interval is left missing.
+    """
+    out = (
+        trend_by_period(series, {"all": (-(10**6), 10**6)}, maxlags, alpha=alpha).iloc[0].to_dict()
+    )
+    out.pop("period"), out.pop("start"), out.pop("end")
+    out["r2"] = r2_on_year(series)
+    notes = [c for c in str(out["caution"]).split("; ") if c and not c.startswith("data cover")]
+    out["caution"] = _join(notes)
+    return out
+
+
 def trend_by_period(
     series: pd.Series,
     periods: Mapping[str, tuple[int, int]],
@@ -241,6 +341,7 @@ def trend_by_period(
         n = len(seg)
         row: dict[str, Any] = {"period": name, "start": start, "end": end, "n": n}
         row.update(dict.fromkeys(("slope", "se", "t", "p_value", "ci_low", "ci_high"), np.nan))
+        row["p_method"] = ""
         notes = []
         if n and (seg.index.min() > start or seg.index.max() < end):
             notes.append(f"data cover {seg.index.min()}-{seg.index.max()} only")
@@ -258,7 +359,21 @@ def trend_by_period(
                 ci_low=ci[0],
                 ci_high=ci[1],
             )
-            if n < SMALL_N:
+            row["p_method"] = "HAC t"
+            if n < MIN_ASYMPTOTIC:
+                row.update(
+                    p_value=permutation_slope_p(seg.index.to_numpy(float), seg.to_numpy()),
+                    se=np.nan,
+                    t=np.nan,
+                    ci_low=np.nan,
+                    ci_high=np.nan,
+                    p_method="exact permutation",
+                )
+                notes.append(
+                    f"n = {n} < {MIN_ASYMPTOTIC}: exact permutation p-value of the slope "
+                    "(no asymptotic test on so few points)"
+                )
+            elif n < SMALL_N:
                 notes.append(
                     f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small"
                 )
@@ -274,6 +389,7 @@ def trend_by_period(
         "se",
         "t",
         "p_value",
+        "p_method",
         "ci_low",
         "ci_high",
         "caution",

@@ -366,6 +366,8 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
             {
                 "id": iid,
                 "lens": ind.lens,
+                "subconcept": ind.subconcept,
+                "expected_sign": "+" if ind.direction > 0 else "-",
                 "title": ind.title,
                 "unit": ind.unit,
                 "direction": ind.direction,
@@ -552,6 +554,42 @@ def _cmd_breaks(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lenses(args: argparse.Namespace) -> int:
+    from balances import lenses
+
+    if args.build_population:
+        from balances.indicators.population import POPULATION, write_population
+
+        path = write_population()
+        print(f"wrote {path} ({POPULATION.label})")
+        return 0
+    triads = (
+        [(t.split(":")[0], t.split(":")[1] if ":" in t else "USA") for t in args.triads]
+        if args.triads
+        else lenses.FIVE_TRIADS
+    )
+    if args.test:
+        out = lenses.comparative_test(
+            start=args.start, end=args.end, triads=None if not args.triads else triads
+        )
+        print(out["method"])
+        emit(out["table"].round(4) if args.format == "table" else out["table"], args.format)
+        print(out["summary"])
+        if out["caution"]:
+            print(f"caution: {out['caution']}")
+        return 0
+    table = lenses.triad_table(triads, args.start, args.end, draws=args.draws, seed=args.seed)
+    if args.format == "table":
+        emit(lenses.wide(table).reset_index(names="triad"), args.format)
+        print(
+            "lens: period mean [5-95% band of the period mean]; R2: share of the lens's variance "
+            "a straight line in the year explains (near 1 = the series mostly measures time)"
+        )
+    else:
+        emit(table, args.format)
+    return 0
+
+
 def _cmd_cite(args: argparse.Namespace) -> int:
     from balances.cite import cite
 
@@ -633,7 +671,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("indicators", help="list the indicator registry, or its values (--values)")
     p.add_argument(
         "--lens",
-        choices=("power", "threat", "interests", "alignment"),
+        choices=("power", "threat", "interests", "alignment", "context"),
         help="only this lens (alignment: the outcome ladder); default: the three lenses",
     )
     p.add_argument(
@@ -767,6 +805,46 @@ def build_parser() -> argparse.ArgumentParser:
     _focal_args(p)
     _add_format(p)
     p.set_defaults(func=_cmd_breaks)
+
+    p = sub.add_parser(
+        "lenses",
+        help="the three driver lenses across triads on one scale, with R2 on the year; "
+        "--test: how each lens relates to the alignment outcome",
+    )
+    p.add_argument(
+        "--triads",
+        nargs="+",
+        metavar="F1,F2:REF",
+        help="triads to compare (default: RUS,CHN RUS,IRN CHN,PAK FRA,DEU IND,PAK against USA)",
+    )
+    p.add_argument(
+        "--start", type=int, default=DEFAULT_START, help=f"first year (default {DEFAULT_START})"
+    )
+    p.add_argument(
+        "--end", type=int, default=DEFAULT_END, help=f"last year (default {DEFAULT_END})"
+    )
+    p.add_argument(
+        "--draws",
+        type=int,
+        default=DEFAULT_DRAWS,
+        help=f"Monte Carlo draws for the bands of the period means (default {DEFAULT_DRAWS})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"Monte Carlo seed (default {DEFAULT_SEED})"
+    )
+    p.add_argument(
+        "--test",
+        action="store_true",
+        help="the comparative test: lagged changes of each lens against changes of the "
+        "alignment outcome, for RUS-CHN vs USA, a placebo and the population of triads",
+    )
+    p.add_argument(
+        "--build-population",
+        action="store_true",
+        help="rebuild balances/indicators/population.csv (the declared population's distributions)",
+    )
+    _add_format(p)
+    p.set_defaults(func=_cmd_lenses)
 
     p = sub.add_parser(
         "cite",

@@ -98,10 +98,42 @@ def impute_locf(df: pd.DataFrame, limit: int) -> pd.DataFrame:
     return df.ffill(limit=limit)
 
 
+def impute_carry(df: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """Linear inside a series' coverage, its first and last values carried outside it.
+
+    The set of indicators behind a lens then never changes from year to year, so
+    a source that stops is never read as a change in the world; the band widens
+    with the distance to the nearest observed year instead (see
+    :func:`carry_distance` and :mod:`balances.uncertainty`).
+    """
+    return df.interpolate(method="index", limit_area="inside").ffill().bfill()
+
+
+def carry_distance(df: pd.DataFrame) -> pd.DataFrame:
+    """Years from each cell to the nearest year the series is observed (0 where observed).
+
+    NaN for a series with no observation at all.
+    """
+    years = df.index.to_numpy(dtype=float)
+    out = pd.DataFrame(np.nan, index=df.index, columns=df.columns)
+    for col in df.columns:
+        seen = years[df[col].notna().to_numpy()]
+        if seen.size:
+            out[col] = np.abs(years[:, None] - seen[None, :]).min(axis=1)
+    return out
+
+
 IMPUTERS: dict[str, Callable[[pd.DataFrame, int], pd.DataFrame]] = {
     "none": impute_none,
     "linear": impute_linear,
     "locf": impute_locf,
+    "carry": impute_carry,
+}
+#: Normalisations against the declared population of triads (balances.indicators.population).
+POPULATION_NORMALISERS: dict[str, str] = {
+    "population": "rank",
+    "population_zscore": "zscore",
+    "population_minmax": "minmax",
 }
 
 # ---------------------------------------------------------------- aggregation
@@ -158,18 +190,40 @@ class ScoringSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    normalise: Literal["minmax", "zscore", "rank", "distance"] = "minmax"
+    normalise: Literal[
+        "population",
+        "population_zscore",
+        "population_minmax",
+        "minmax",
+        "zscore",
+        "rank",
+        "distance",
+    ] = Field(
+        "population",
+        description="'population*' score each indicator against the declared population of "
+        "triads (one scale across pairs); 'minmax', 'zscore', 'rank' and 'distance' against "
+        "the triad's own history",
+    )
     reference_year: int = Field(
         1991, description="for 'distance' normalisation (e.g. 1991, or 1999 for Ko)"
     )
-    impute: Literal["none", "linear", "locf"] = "linear"
+    impute: Literal["none", "linear", "locf", "carry"] = "carry"
     locf_max: int = Field(3, ge=1, le=10)
-    weights: Literal["equal", "equal_per_lens", "pca", "manual"] = "equal_per_lens"
+    weights: Literal["equal", "equal_per_lens", "equal_per_subconcept", "pca", "manual"] = (
+        "equal_per_subconcept"
+    )
     manual_weights: dict[str, float] = Field(default_factory=dict)
     lens_weights: dict[str, float] = Field(default_factory=lambda: {lens: 1.0 for lens in LENSES})
     aggregate: Literal["arithmetic", "geometric", "generalised"] = "arithmetic"
     power: float = Field(0.5, description="order p of the generalised mean")
     exclude: list[str] = Field(default_factory=list)
+    coverage_min: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description="share of a lens's weight that must rest on observed (not carried or "
+        "interpolated) values for a lens-year to be scored; below it the year is missing",
+    )
 
     @model_validator(mode="after")
     def _finite(self) -> ScoringSpec:
@@ -209,8 +263,8 @@ class ScoringSpec(BaseModel):
 PRESETS: dict[str, ScoringSpec] = {
     "default": ScoringSpec(),
     "ko": ScoringSpec(normalise="distance", reference_year=1999),
-    "zscore": ScoringSpec(normalise="zscore"),
-    "rank_geometric": ScoringSpec(normalise="rank", aggregate="geometric"),
+    "zscore": ScoringSpec(normalise="population_zscore"),
+    "rank_geometric": ScoringSpec(normalise="population", aggregate="geometric"),
     "pca": ScoringSpec(weights="pca"),
     "no_imputation": ScoringSpec(impute="none"),
 }
@@ -274,6 +328,16 @@ def prepare(
                 f"a year in {filled.index.min()}-{filled.index.max()}",
             )
         ref_row = int(filled.index.get_loc(spec.reference_year))
+    if spec.normalise in POPULATION_NORMALISERS:
+        from balances.indicators.population import normalise as population_normalise
+
+        # the population scores values as computed; orientation is applied inside
+        norm_df, _ = population_normalise(
+            filled * np.array([registry[i].direction for i in drivers], dtype=float),
+            registry,
+            POPULATION_NORMALISERS[spec.normalise],
+        )
+        return norm_df[drivers], imputed, raw
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         # an indicator with no value in the reference year, or none at all, stays NaN
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -303,6 +367,14 @@ def indicator_weights(
         for name in LENSES:
             cols = lens.index[lens == name]
             raw_w[cols] = _pca_weights(norm[cols])
+    elif spec.weights == "equal_per_subconcept":
+        # each sub-concept of a lens weighs the same, shared by its indicators with data,
+        # so a concept measured by three indicators is not counted three times
+        has_data = norm.notna().any()
+        sub = pd.Series({i: registry[i].subconcept or i for i in ids})
+        key = lens + ":" + sub
+        n_in = has_data.groupby(key).transform("sum").replace(0, np.nan)
+        raw_w = (has_data / n_in).fillna(0.0).astype(float)
     else:
         raw_w = pd.Series(1.0, index=ids)
     if (raw_w < 0).any():
@@ -335,26 +407,63 @@ def _pca_weights(block: pd.DataFrame) -> np.ndarray:
     return w if w.sum() > 0 else np.ones(block.shape[1])
 
 
-def aggregate_scores(norm: pd.DataFrame, weights: pd.DataFrame, spec: ScoringSpec) -> pd.DataFrame:
+def lens_weight_matrix(weights: pd.DataFrame) -> np.ndarray:
+    """(lenses + overall) x indicators weight matrix, in the order ``(*LENSES, "overall")``."""
+    rows = [np.where(weights["lens"] == name, weights["within_lens"], 0.0) for name in LENSES]
+    rows.append(weights["overall"].to_numpy(dtype=float))
+    return np.vstack(rows).astype(float)
+
+
+def coverage_share(observed: pd.DataFrame, norm: pd.DataFrame, w: np.ndarray) -> np.ndarray:
+    """Share of each weight vector (rows of ``w``) resting on observed values: years x rows."""
+    has = norm.notna().any().to_numpy()
+    obs = observed.reindex(index=norm.index, columns=norm.columns).fillna(False).to_numpy()
+    ww = w * has[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (obs.astype(float) @ ww.T) / ww.sum(axis=1)[None, :]
+
+
+def aggregate_scores(
+    norm: pd.DataFrame,
+    weights: pd.DataFrame,
+    spec: ScoringSpec,
+    observed: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """Per year: a score for each lens and the overall score, with indicators counted.
+
+    ``n_indicators`` counts the indicators observed in the year (not carried or
+    interpolated); ``coverage`` is the share of the lens's weight they carry.
+    Below ``spec.coverage_min`` the lens-year's score is missing.
 
     Returns
     -------
     DataFrame
-        columns ``year, lens, score, n_indicators`` (lens ``overall`` included).
+        columns ``year, lens, score, n_indicators, coverage`` (lens ``overall`` included).
     """
     agg = AGGREGATORS[spec.aggregate]
     x = norm.to_numpy(dtype=float)
+    if observed is None:
+        observed = norm.notna()
+    obs = observed.reindex(index=norm.index, columns=norm.columns).fillna(False).to_numpy()
+    w_all = lens_weight_matrix(weights)
+    share = coverage_share(observed, norm, w_all)
     rows = []
-    for name in (*LENSES, "overall"):
-        if name == "overall":
-            w = weights["overall"].to_numpy()
-        else:
-            w = np.where(weights["lens"] == name, weights["within_lens"], 0.0)
+    for k, name in enumerate((*LENSES, "overall")):
+        w = w_all[k]
         score = agg(x, w[None, :], spec.power)
-        n = (np.isfinite(x) & (w[None, :] > 0)).sum(axis=1)
+        n = (obs & (w[None, :] > 0)).sum(axis=1)
+        cov = share[:, k]
+        score = np.where(cov >= spec.coverage_min - 1e-12, score, np.nan)
         rows.append(
-            pd.DataFrame({"year": norm.index, "lens": name, "score": score, "n_indicators": n})
+            pd.DataFrame(
+                {
+                    "year": norm.index,
+                    "lens": name,
+                    "score": score,
+                    "n_indicators": n,
+                    "coverage": cov,
+                }
+            )
         )
     return pd.concat(rows, ignore_index=True)
 
@@ -385,9 +494,9 @@ def score_panel(
         ``contributions``.
     """
     spec = resolve_spec(spec)
-    norm, imputed, _ = prepare(panel, registry, spec)
+    norm, imputed, raw = prepare(panel, registry, spec)
     weights = indicator_weights(norm, registry, spec)
-    scores = aggregate_scores(norm, weights, spec)
+    scores = aggregate_scores(norm, weights, spec, observed=raw.notna())
     contrib = contributions(norm, weights)
     eff = contrib.groupby("indicator")["contribution"].sum()
     weights = weights.assign(effective=(eff / eff.sum()).reindex(weights.index))

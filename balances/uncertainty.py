@@ -21,9 +21,13 @@ from balances.scoring import (
     AGGREGATORS,
     IMPUTERS,
     NORMALISERS,
+    POPULATION_NORMALISERS,
     ScoringSpec,
     aggregate_scores,
+    carry_distance,
+    coverage_share,
     indicator_weights,
+    lens_weight_matrix,
     prepare,
     resolve_spec,
 )
@@ -33,19 +37,56 @@ AGG_POWER = {"arithmetic": 1.0, "geometric": 0.0}
 
 
 def _group_scores(x: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
-    """Generalised means for many weight vectors at once: x (Y, I), w (D, I) -> (Y, D)."""
+    """Generalised means for many draws at once: x (Y, I) or (D, Y, I), w (D, I) -> (Y, D)."""
+    if x.ndim == 2:
+        x = x[None, :, :]
     present = np.isfinite(x)
     xs = np.where(present, x, 0.0) + 1.0
     pm = present.astype(float)
-    den = pm @ w.T
+    den = np.einsum("dyi,di->yd", np.broadcast_to(pm, (w.shape[0], *pm.shape[1:])), w)
     with np.errstate(invalid="ignore", divide="ignore"):
         if p == 1.0:
-            out = ((xs * pm) @ w.T) / den
+            t = xs * pm
         elif abs(p) < 1e-12:
-            out = np.exp(((np.log(xs) * pm) @ w.T) / den)
+            t = np.log(xs) * pm
         else:
-            out = (((xs**p) * pm) @ w.T / den) ** (1 / p)
-    return np.where(den > 0, out - 1.0, np.nan)
+            t = (xs**p) * pm
+        num = np.einsum("dyi,di->yd", np.broadcast_to(t, (w.shape[0], *t.shape[1:])), w)
+        m = num / den
+        if abs(p) < 1e-12:
+            m = np.exp(m)
+        elif p != 1.0:
+            m = m ** (1 / p)
+    return np.where(den > 0, m - 1.0, np.nan)
+
+
+def quantile_mc_error(out: np.ndarray, q: float) -> np.ndarray:
+    """Half-width of a 95% interval for the ``q`` quantile of ``out`` along axis 0.
+
+    From the order statistics at ``D q -/+ 1.96 sqrt(D q (1 - q))`` (distribution-free):
+    how far the printed bound could move with another seed.
+    """
+    d = np.sum(np.isfinite(out), axis=0)
+    srt = np.sort(out, axis=0)  # NaN sorted last
+    half = 1.96 * np.sqrt(d * q * (1 - q))
+    lo = np.clip(np.floor(d * q - half), 0, np.maximum(d - 1, 0)).astype(int)
+    hi = np.clip(np.ceil(d * q + half), 0, np.maximum(d - 1, 0)).astype(int)
+    a = np.take_along_axis(srt, lo[None], axis=0)[0]
+    b = np.take_along_axis(srt, hi[None], axis=0)[0]
+    return np.where(d > 0, (b - a) / 2, np.nan)
+
+
+def stable_decimals(mc_error: float) -> int:
+    """Decimals worth printing for a bound whose Monte Carlo error is ``mc_error``.
+
+    Examples
+    --------
+    >>> stable_decimals(0.02), stable_decimals(0.3), stable_decimals(4.0)
+    (1, 0, -1)
+    """
+    if not np.isfinite(mc_error) or mc_error <= 0:
+        return 1
+    return int(min(1, np.floor(-np.log10(mc_error * 2))))
 
 
 def monte_carlo(
@@ -101,18 +142,34 @@ def monte_carlo(
     lens_of = weights0["lens"].to_numpy()
     years = norm0.index
 
-    norms = list(NORMALISERS) if "normalise" in vary else [spec.normalise]
-    imps = list(IMPUTERS) if "impute" in vary else [spec.impute]
+    population = spec.normalise in POPULATION_NORMALISERS
+    # min-max against the population is offered to users but not drawn: one outlying
+    # pair-year (US troops near Iran in 2007) would set the scale of everyone
+    family = ["population", "population_zscore"] if population else list(NORMALISERS)
+    norms = family if "normalise" in vary else [spec.normalise]
+    # carrying keeps the indicator set fixed; its uncertainty enters as noise (below),
+    # not as draws that let sources drop out
+    carry = spec.impute == "carry"
+    imps = [spec.impute] if carry or "impute" not in vary else [i for i in IMPUTERS if i != "carry"]
     aggs = list(AGGREGATORS) if "aggregate" in vary else [spec.aggregate]
-    if "normalise" in vary and spec.reference_year not in years:
+    if "normalise" in vary and "distance" in norms and spec.reference_year not in years:
         norms.remove("distance")
     n_i = len(ids)
+    # Leave one indicator out only where its sub-concept keeps another with data: the
+    # draw tests the measurement of a concept, not whether the theory has the concept.
+    has_data = norm0.notna().any()
+    sub_key = [f"{registry[i].lens}:{registry[i].subconcept or i}" for i in ids]
+    sub_n = pd.Series(has_data.to_numpy(), index=sub_key).groupby(level=0).transform("sum")
+    droppable = np.flatnonzero(has_data.to_numpy() & (sub_n.to_numpy() > 1))
+    candidates = np.r_[-1, droppable]
     choice = {
         "normalise": rng.integers(len(norms), size=draws),
         "impute": rng.integers(len(imps), size=draws),
         "aggregate": rng.integers(len(aggs), size=draws),
         "leave_one_out": (
-            rng.integers(-1, n_i, size=draws) if "leave_one_out" in vary else np.full(draws, -1)
+            candidates[rng.integers(0, candidates.size, size=draws)]
+            if "leave_one_out" in vary
+            else np.full(draws, -1)
         ),
     }
     # Weights: Dirichlet within each lens and across lenses, centred on the nominal weights.
@@ -145,6 +202,17 @@ def monte_carlo(
     else:
         overall_w = within * lens_w[:, lens_index]
 
+    raw0 = panel.pivot(index="year", columns="indicator", values="value").reindex(
+        index=years, columns=ids
+    )
+    if carry:
+        from balances.indicators.population import step_sd
+
+        # a carried value drifts as a random walk with the population's yearly step
+        sd = step_sd(ids)[None, :] * np.sqrt(carry_distance(raw0).to_numpy(dtype=float))
+        noise = rng.standard_normal((draws, len(years), n_i)) * np.nan_to_num(sd)
+    else:
+        noise = None
     out = np.full((draws, len(years), len(LENSES) + 1), np.nan)
     cache: dict[tuple[int, int], np.ndarray] = {}
     for ni, ii, ai in {
@@ -159,6 +227,8 @@ def monte_carlo(
             x, _, _ = prepare(panel, registry, s)
             cache[(ni, ii)] = x[ids].to_numpy(dtype=float)
         x = cache[(ni, ii)]
+        if noise is not None:
+            x = np.clip(x[None, :, :] + noise[sel], 0.0, 100.0)
         p = AGG_POWER.get(aggs[ai], spec.power)
         for li, name in enumerate(LENSES):
             w = within[sel] * (lens_of == name)
@@ -166,9 +236,14 @@ def monte_carlo(
         out[sel, :, len(LENSES)] = _group_scores(x, overall_w[sel], p).T
 
     lens_names = [*LENSES, "overall"]
+    # a lens-year below the coverage threshold is missing in every draw, as in the nominal
+    observed = raw0.notna()
+    share = coverage_share(observed, norm0, lens_weight_matrix(weights0))
+    out[:, share < spec.coverage_min - 1e-12] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # a lens with no data in some years
         q_lo, q_med, q_hi = np.nanquantile(out, [levels[0], 0.5, levels[1]], axis=0)
+        err = np.fmax(quantile_mc_error(out, levels[0]), quantile_mc_error(out, levels[1]))
     bands = pd.DataFrame(
         {
             "year": np.repeat(years.to_numpy(), len(lens_names)),
@@ -176,9 +251,14 @@ def monte_carlo(
             "median": q_med.ravel(),
             "low": q_lo.ravel(),
             "high": q_hi.ravel(),
+            "mc_error": err.ravel(),
         }
     )
     bands = nominal.merge(bands, on=["year", "lens"], how="left")
+    # the band holds the point estimate by construction: the nominal spec is one of the
+    # analyst's admissible choices, so the interval over choices must contain it
+    bands["low"] = np.fmin(bands["low"], bands["score"])
+    bands["high"] = np.fmax(bands["high"], bands["score"])
     draw_table = pd.DataFrame(
         {
             "normalise": np.array(norms)[choice["normalise"]],
@@ -199,8 +279,10 @@ def score_nominal(
     panel: pd.DataFrame, registry: Mapping[str, Indicator], spec: ScoringSpec
 ) -> pd.DataFrame:
     """Nominal scores (year, lens, score, n_indicators) for one spec."""
-    norm, _, _ = prepare(panel, registry, spec)
-    return aggregate_scores(norm, indicator_weights(norm, registry, spec), spec)
+    norm, _, raw = prepare(panel, registry, spec)
+    return aggregate_scores(
+        norm, indicator_weights(norm, registry, spec), spec, observed=raw.notna()
+    )
 
 
 def _first_order(y: np.ndarray, groups: np.ndarray) -> np.ndarray:
@@ -247,7 +329,7 @@ def sensitivity(
             s = _first_order(y, g)
             rows.append({"lens": name, "factor": f, "first_order": float(np.nanmean(s))})
     return (
-        pd.DataFrame(rows)
+        pd.DataFrame(rows, columns=["lens", "factor", "first_order"])
         .sort_values(["lens", "first_order"], ascending=[True, False])
         .reset_index(drop=True)
     )

@@ -103,7 +103,10 @@ def test_trend_small_periods_keep_rows_with_cautions():
     assert out["period"].tolist() == list(periods)
     early, tiny, outside, late = (out.iloc[i] for i in range(4))
     assert early["n"] == 3 and np.isfinite(early["slope"])
-    assert "n < 10" in early["caution"] and "data cover 1993-1995" in early["caution"]
+    # n = 3 < 8: the p-value is the exact permutation one (1/3: 2 of 6 orderings as steep)
+    assert "exact permutation" in early["caution"] and "data cover 1993-1995" in early["caution"]
+    assert early["p_method"] == "exact permutation" and np.isnan(early["se"])
+    assert early["p_value"] >= 1 / 3 - 1e-9
     assert tiny["n"] == 1 and np.isnan(tiny[["slope", "se", "t", "p_value"]].astype(float)).all()
     assert "not estimated" in tiny["caution"]
     assert outside["n"] == 0 and "not estimated" in outside["caution"]

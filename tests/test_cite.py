@@ -46,13 +46,13 @@ def test_atop_entry_keeps_the_full_citation():
 
 
 def test_result_cites_only_the_sources_its_indicators_read():
-    # the 2022-2024 veto extension reaches no year of the 1990s
+    # COW-MID ends in 2014: a 2018-2024 result reads none of it
     early = score(start=1992, end=1995, draws=0)
     late = score(start=2018, end=2024, draws=0)
     used_early, used_late = sources_used(early), sources_used(late)
     assert {"cow_nmc", "sipri_milex", "atop"} <= set(used_early)
-    assert "unsc_vetoes_2022_2024" not in used_early
-    assert "unsc_vetoes_2022_2024" in used_late
+    assert "cow_mid_v5" in used_early
+    assert "cow_mid_v5" not in used_late
     bib = cite(early)
     assert _keys(bib)[:3] == ["balances", "korolev2021", "ko2007"]
     assert _keys(bib)[3:] == used_early

@@ -45,7 +45,7 @@ def test_stata_wide_panel_takes_titles_from_the_registry(panel_wide, tmp_path: P
     frame, registry = panel_wide
     path = export(frame, tmp_path / "panel.dta", registry=registry)
     labels = pd.io.stata.StataReader(path).variable_labels()
-    iid = "focal_cinc_vs_ref"
+    iid = "focal_milex_vs_ref"
     assert labels[iid] == f"{registry[iid].title} ({registry[iid].unit})"[:80]
     assert labels["year"] == "Year"
     back = pd.read_stata(path)

@@ -177,10 +177,11 @@ def test_builtin_files_exist() -> None:
 
 
 def test_panel_is_nan_not_zero_outside_coverage() -> None:
-    panel = compute_panel(Triad(), start=2020, end=2024, ids=["ref_cinc_share_gp"])
+    # strategic rivalries (TSS) end in 2020: 2021 on is missing, never 0
+    panel = compute_panel(Triad(), start=2018, end=2024, ids=["rivalry_ref_focal1"])
     by_year = panel.set_index("year")
     assert by_year.loc[2024, "status"] == "missing" and pd.isna(by_year.loc[2024, "value"])
-    assert by_year.loc[2022, "status"] == "present"
+    assert by_year.loc[2020, "status"] == "present"
 
 
 def test_indicator_set_shipped_as_a_plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

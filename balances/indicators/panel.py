@@ -224,6 +224,21 @@ def compute_panel(
         if lens_set is not None and ind.lens not in lens_set:
             continue
         ctx = Context(triad, source, years)
+        if ind.reference_only and ind.reference_only != triad.reference:
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "year": years,
+                        "indicator": iid,
+                        "lens": ind.lens,
+                        "value": np.nan,
+                        "status": "missing",
+                        "note": f"defined only with {ind.reference_only} as the reference "
+                        "(its source records that state's forces or alliance only)",
+                    }
+                )
+            )
+            continue
         if ind.only_for and not _matches(ind.only_for, triad):
             frames.append(
                 pd.DataFrame(

@@ -42,8 +42,43 @@ YAML_SUFFIXES = (".yml", ".yaml")
 #: Group names a ``states`` or ``among`` argument may use instead of a list.
 STATE_GROUPS = ("all", "great_powers", "triad")
 
-Lens = Literal["power", "threat", "interests", "alignment"]
+#: ``context``: measured for claims and reports, never scored (behaviour, or a condition
+#: no lens's theory names at the level of the pair).
+Lens = Literal["power", "threat", "interests", "alignment", "context"]
 LENSES: tuple[str, ...] = ("power", "threat", "interests")
+
+#: Tables recording alignment behaviour (voting together, vetoes, treaties and alliances,
+#: exercises, summits, arms and trade between states, co-membership). They measure the
+#: outcome the lenses explain, so no driver lens may read them.
+BEHAVIOUR_TABLES: frozenset[str] = frozenset(
+    {
+        "alliance_s_dyad",
+        "arms_register_orders",
+        "arms_tiv_dyad",
+        "atop_dyad",
+        "bloc_membership",
+        "cow_alliance_dyad",
+        "cow_trade_dyad",
+        "cr_exercises",
+        "cr_summits",
+        "exercises_dyad",
+        "gdelt_dyad",
+        "icews_dyad",
+        "igo_dyad",
+        "igo_informal_dyad",
+        "imf_dots_dyad",
+        "trade_official",
+        "unga_similarity",
+        "unsc_vetoes",
+        "unsc_vetoes_year",
+    }
+)
+#: Processed dyad tables that record what two states do to each other (or how they vote):
+#: on the focal pair itself they are the outcome, not a driver. A user's own dyad table is
+#: the user's to declare.
+PAIR_CONDUCT_TABLES: frozenset[str] = BEHAVIOUR_TABLES | frozenset(
+    {"mid_dyad", "unga_idealpoint_distance", "arms_races"}
+)
 
 
 class Indicator(BaseModel):
@@ -74,6 +109,17 @@ class Indicator(BaseModel):
         description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)",
     )
     ko_condition: Literal["capability", "allies", "security_climate", "none"] = "none"
+    subconcept: str = Field(
+        default="",
+        pattern=r"^[a-z_]*$",
+        description="the part of the lens's theory the indicator measures (e.g. preponderance); "
+        "indicators of one sub-concept share its weight, so a concept is counted once",
+    )
+    reference_only: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z]{3}$",
+        description="ISO3 of the only reference power the data describe (US troops, NATO)",
+    )
     origin: str = Field(default="", description="file the indicator was declared in (set on load)")
 
     @field_validator("compute")
@@ -128,6 +174,48 @@ def check_expression(
             raise ValueError(f"{path}.{key}: expected a non-empty list of expressions")
         for i, sub in enumerate(node[key]):
             check_expression(sub, sources, columns, f"{path}.{key}[{i}]")
+
+
+def _reads(node: Any) -> list[tuple[str, tuple[str, ...] | None]]:
+    """(table, dyad roles or None) for every table an expression reads."""
+    if not isinstance(node, Mapping):
+        return []
+    found = (
+        [(node["table"], tuple(node["dyad"]) if "dyad" in node else None)]
+        if "table" in node
+        else []
+    )
+    for key in NESTED & set(node):
+        found += _reads(node[key])
+    for key in NESTED_LISTS & set(node):
+        for sub in node[key] if isinstance(node[key], list) else []:
+            found += _reads(sub)
+    return found
+
+
+def check_driver(ind: Indicator) -> None:
+    """A driver lens holds reasons to align, never alignment behaviour.
+
+    Raises
+    ------
+    ValueError
+        If a power, threat or interests indicator reads a behaviour table
+        (:data:`BEHAVIOUR_TABLES`) or reads a conduct table
+        (:data:`PAIR_CONDUCT_TABLES`) on the focal pair itself.
+    """
+    if ind.lens not in LENSES:
+        return
+    for table, dyad in _reads(ind.compute):
+        if table in BEHAVIOUR_TABLES:
+            raise ValueError(
+                f"table {table!r} records alignment behaviour, which is the outcome; a "
+                f"{ind.lens} indicator must measure a reason to align (use lens 'alignment')"
+            )
+        if dyad and set(dyad) == {"focal1", "focal2"} and table in PAIR_CONDUCT_TABLES:
+            raise ValueError(
+                f"reads {table!r} on the focal pair itself: what the pair do to each other is "
+                "behaviour (the outcome), not a reason to align"
+            )
 
 
 def _check_state(who: Any, path: str) -> None:
@@ -249,6 +337,7 @@ def load_registry(
                     check_expression(ind.compute, ind.sources, columns)
                     if ind.estimate is not None:
                         check_expression(ind.estimate, ind.sources, columns, "estimate")
+                    check_driver(ind)
                 except ValueError as exc:
                     raise doc.error(
                         (*at, *_path_loc(str(exc).split(":")[0])), f"{where}: {exc}"

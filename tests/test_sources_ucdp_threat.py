@@ -1,0 +1,35 @@
+"""UCDP/PRIO armed conflicts per state: the threat lens's record of force used abroad to 2024."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _checks import build_table
+
+from balances.sources import load_all_loaders
+from balances.sources.raw import RawFiles
+
+TABLES = load_all_loaders()
+
+
+@pytest.fixture(scope="module")
+def table(raw: RawFiles) -> pd.DataFrame:
+    t = build_table("armed_conflicts_state", raw)
+    return t.groupby(["iso3", "year"]).first()
+
+
+def test_us_wars_abroad(table: pd.DataFrame) -> None:
+    us = table.loc["USA", "conflicts_abroad"]
+    assert us[1991] >= 1  # the Gulf War (Iraq-Kuwait)
+    assert us[2001] >= 1 and us[2003] >= 3  # Afghanistan, then Iraq
+    assert us[1995] == 0
+    assert us.loc[2015:2021].min() >= 7  # the coalition against IS and others
+
+
+def test_own_civil_wars_are_not_abroad(table: pd.DataFrame) -> None:
+    rus = table.loc["RUS"]
+    # Chechnya (1995-96, 1999-2007) is Russia's own intrastate conflict
+    assert rus.loc[2000, "conflicts"] >= 1 and rus.loc[2000, "conflicts_abroad"] == 0
+    assert rus.loc[2022, "conflicts_abroad"] >= 1  # the war on Ukraine
+    # India-China border clashes of 2020 (interstate): abroad for both
+    assert table.loc[("CHN", 2020), "conflicts_abroad"] >= 1
