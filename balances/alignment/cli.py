@@ -15,19 +15,11 @@ import time
 
 import pandas as pd
 
+from balances.alignment.outcome import COLUMNS
+
 ACTIONS = ("scores", "build", "validate", "inputs")
-#: Columns of the published dataset, in order.
-DATASET_COLUMNS = [
-    "iso3_1",
-    "iso3_2",
-    "ccode1",
-    "ccode2",
-    "year",
-    "score",
-    "low",
-    "high",
-    "n_indicators",
-]
+#: Columns of the published dataset, in order (the outcome's, less its latent-scale pair).
+DATASET_COLUMNS = [c for c in COLUMNS if not c.startswith("latent")]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

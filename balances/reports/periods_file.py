@@ -132,35 +132,7 @@ def load_strict(
     *,
     notebooks_dir: str | os.PathLike[str] | None = None,
 ) -> PeriodsConfig:
-    """Load and validate a periods file; nothing runs.
-
-    Parameters
-    ----------
-    path
-        The YAML file (default ``notebooks/params/periods.yml``).
-    notebooks_dir
-        Folder of the notebooks; wins over the file's ``notebooks_dir`` (which is
-        relative to the file), whose default is the project's ``notebooks/``.
-
-    Returns
-    -------
-    PeriodsConfig
-        Periods in file order, defaults applied.
-
-    Raises
-    ------
-    RegistryError
-        Naming the file, the period, the parameter and the values allowed, on an
-        unknown key, a bad name, a year outside the panel or start after end, an
-        unknown country or preset, a missing notebook or one that does not
-        declare the parameters, or a value that could not be passed safely.
-
-    Examples
-    --------
-    >>> cfg = load_periods(notebooks_dir="tests/notebooks")  # doctest: +SKIP
-    >>> cfg.periods["kozyrev_1992_1995"].parameters()["start"]  # doctest: +SKIP
-    1992
-    """
+    """The validating reader behind :func:`balances.reports.loading.load_periods` (documented there)."""
     file = Path(path) if path is not None else DEFAULT_PERIODS_FILE
     raw = _read_yaml(file)
     if not isinstance(raw, dict):
