@@ -58,12 +58,15 @@ def period_summary(period: Period, user_dir: str | None = None) -> dict[str, Any
                 seed=period.seed,
                 indicators_dir=user_dir,
             )
-        overall = res.table().query("lens == 'overall'")
+        from balances.analysis import period_summary
+
+        # the band of the period mean comes from the draws of the period mean (it holds the mean)
+        row = period_summary(res).set_index("lens").loc["overall"]
         out.update(
-            mean=_num(overall["score"].mean()),
-            low=_num(overall["low"].mean()),
-            high=_num(overall["high"].mean()),
-            years=int(overall["score"].notna().sum()),
+            mean=_num(row.get("mean", float("nan"))),
+            low=_num(row.get("mean_low", float("nan"))),
+            high=_num(row.get("mean_high", float("nan"))),
+            years=int(row.get("years_scored", 0)),
         )
     except Exception as exc:  # shown escaped in the index; the reports themselves stand
         out["error"] = f"{type(exc).__name__}: {exc}"
