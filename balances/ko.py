@@ -32,7 +32,6 @@ Evidence rules
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -651,11 +650,10 @@ def _rows(*series: tuple[str, pd.Series]) -> pd.DataFrame:
 
 
 def exact_permutation_p(y: np.ndarray) -> float:
-    """Two-sided exact permutation p-value of the OLS slope of ``y`` on time.
+    """Two-sided exact permutation p-value of the OLS slope of ``y`` on consecutive years.
 
-    Every ordering of the values is equally likely under no trend; the p-value
-    is the share of orderings whose slope is at least as large in absolute value.
-    Used for fewer than :data:`MIN_HAC_N` points (at most 8! = 40,320 orderings).
+    The one implementation is :func:`balances.change.permutation_slope_p`; this
+    names its use for fewer than :data:`MIN_HAC_N` points.
 
     Examples
     --------
@@ -663,11 +661,7 @@ def exact_permutation_p(y: np.ndarray) -> float:
     0.4
     """
     y = np.asarray(y, dtype=float)
-    t = np.arange(len(y)) - (len(y) - 1) / 2
-    obs = abs(float(t @ y))
-    perms = np.array(list(itertools.permutations(y)))
-    stats = np.abs(perms @ t)
-    return float(np.mean(stats >= obs - 1e-12))
+    return change.permutation_slope_p(np.arange(len(y), dtype=float), y)
 
 
 def _trend(y: pd.Series, expected: str, alpha: float) -> Outcome:
@@ -680,7 +674,7 @@ def _trend(y: pd.Series, expected: str, alpha: float) -> Outcome:
     res = change.trend_by_period(obs, {"claim": span}).iloc[0]
     slope = float(res["slope"])
     if n < MIN_HAC_N:
-        p = exact_permutation_p(obs.to_numpy())
+        p = change.permutation_slope_p(obs.index.to_numpy(dtype=float), obs.to_numpy(dtype=float))
         how = f"exact permutation p={p:.3f}, n={n}"
         caution = f" (caution: {n} < {MIN_HAC_N} points, exact permutation test, HAC not used)"
     else:
