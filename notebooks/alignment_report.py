@@ -63,16 +63,37 @@ print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
 # %% [markdown]
 # ## Lens scores
 #
-# Each line is one lens; the black line is the overall score. The shaded bands are the 5-95% range of
+# Each line is one lens; the black line is the overall score. The shaded band is the 5-95% range of
 # the Monte Carlo draws over the analyst's choices (weights, normalisation, aggregation, imputation,
-# leaving one indicator out): where a band is wide, the score depends on those choices more than on
-# the data.
+# leaving one indicator out): where it is wide, the score depends on those choices more than on
+# the data. Dotted lines mark the years where a source stops.
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4.5))
-plots.lens_scores(result.table(), ax=ax, title=f"{triad.label}, {start}-{end}")
+plots.lens_scores(result, ax=ax, title=f"{triad.label}, {start}-{end}")
 plt.show()
 summary.round(1)
+
+# %% [markdown]
+# ## The measured outcome
+#
+# What the three lenses are meant to explain, measured on its own from what states do together
+# (UN votes, shared organisations, trade, arms, exercises, disputes) for every pair of UN members on
+# one scale: 0-100 is the share of all pair-years since 1946 that are less aligned. The period is
+# shaded; the bands are 90% intervals and widen where sources stop.
+
+# %%
+from balances.alignment import against
+from balances.alignment.plot import plot_pairs
+
+a, b = (c.strip().upper() for c in focal.split(","))
+fig, ax = plt.subplots(figsize=(8, 4.2))
+plot_pairs(ax, (f"{a},{b}", f"{a},{reference}", f"{b},{reference}"), 1991, 2024, title=f"Alignment of each pair, {a}, {b} and {reference}")
+ax.axvspan(start - 0.5, end + 0.5, color="0.92", zorder=0)
+plt.show()
+outcome = against((a, b), reference, start, end)
+print(f"Aligned against {reference}, {start}-{end} (pair's score minus its mean score with {reference}, -100 to 100): "
+      f"{outcome['score'].iloc[0]:+.1f} in {start}, {outcome['score'].iloc[-1]:+.1f} in {end}")
 
 # %% [markdown]
 # ## What changed inside the period, and why
@@ -108,7 +129,7 @@ plt.show()
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 8))
-plots.contributions(result.contributions, ax=ax, start=start, end=end)
+plots.contributions(result, ax=ax, start=start, end=end)
 plt.show()
 
 # %% [markdown]

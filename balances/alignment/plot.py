@@ -5,14 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
-import matplotlib
+from matplotlib.axes import Axes
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-
-from balances.alignment.outcome import dyad_scores  # noqa: E402
-from balances.countries import country_name  # noqa: E402
+from balances.alignment.outcome import dyad_scores
+from balances.countries import country_name
 
 #: Okabe-Ito colours (colour-blind safe).
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -29,6 +25,8 @@ def plot_pairs(
     pairs: Sequence[str] = ("RUS,CHN", "RUS,USA", "CHN,USA"),
     start: int = 1991,
     end: int = 2024,
+    *,
+    title: str = "Alignment of each pair (0-100)",
 ) -> Axes:
     """Score and 90% band of each pair per year on one axis; marks where sources end."""
     d = dyad_scores(list(pairs), start, end)
@@ -45,7 +43,7 @@ def plot_pairs(
     ax.set_xlim(start, end)
     ax.set_ylim(0, 100)
     ax.set_ylabel("alignment score (percentile of all pair-years, 0-100)")
-    ax.set_title("Russia and China drew together as each drifted from the US", loc="left")
+    ax.set_title(title, loc="left")
     ax.legend(loc="lower left", frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     ax.figure.text(0.01, 0.01, SOURCE_LINE, fontsize=6, color="0.35")
@@ -57,9 +55,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--out", required=True, help="file to write (.png, .svg or .pdf)")
     p.add_argument("--pairs", nargs="+", default=["RUS,CHN", "RUS,USA", "CHN,USA"])
+    p.add_argument("--title", default="Russia and China drew together as each drifted from the US")
     args = p.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")  # a file, not a window (never at import: notebooks keep their backend)
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(7, 4.2), dpi=150)
-    plot_pairs(ax, args.pairs)
+    plot_pairs(ax, args.pairs, title=args.title)
     fig.subplots_adjust(bottom=0.12)
     fig.savefig(args.out, metadata={"Software": None} if args.out.endswith(".png") else None)
     return 0
