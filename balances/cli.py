@@ -797,7 +797,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--regimes", action="store_true", help="print the Markov-switching regime spells instead"
     )
     p.add_argument(
-        "--spec", default=DEFAULT_SPEC, help=f"scoring preset or YAML file (default: {DEFAULT_SPEC})"
+        "--spec",
+        default=DEFAULT_SPEC,
+        help=f"scoring preset or YAML file (default: {DEFAULT_SPEC})",
     )
     p.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default: {DEFAULT_SEED})"
@@ -924,8 +926,18 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
         _SHOW_WARNING(message, category, filename, lineno, file, line)
 
 
+def _tolerant_streams() -> None:
+    """Print what a terminal's encoding cannot show as escapes (``PYTHONIOENCODING=ascii``)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass  # not a text stream we can reconfigure, or closed: leave it
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``balances`` console script."""
+    _tolerant_streams()
     args = build_parser().parse_args(argv)
     _Run.output = getattr(args, "output", None)
     _Run.meta = run_meta(args)

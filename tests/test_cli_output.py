@@ -169,3 +169,22 @@ def test_breaks_and_ko_take_the_triad(capsys):
     capsys.readouterr()
     assert main(["ko", "--focal", "IND,RUS"]) == 2
     assert "claims are about Russia, China and the US" in capsys.readouterr().err
+
+
+def test_an_ascii_terminal_gets_escapes_not_a_traceback():
+    """`PYTHONIOENCODING=ascii`: citations with accents print as escapes, exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+    res = subprocess.run(
+        [sys.executable, "-m", "balances.cli", "data", "sources", "--format", "csv"],
+        capture_output=True,
+        text=False,
+        env=env,
+    )
+    assert res.returncode == 0, res.stderr.decode("ascii", "replace")[-500:]
+    assert b"Traceback" not in res.stderr
+    out = res.stdout.decode("ascii")  # every byte is ASCII
+    assert "Ther\\xe9se Pettersson" in out  # UCDP's citation, escaped
