@@ -18,26 +18,16 @@ Prep = Literal["none", "double_centre", "opportunity"]
 class OutcomeInput:
     """One observed behaviour of the outcome.
 
-    Attributes
-    ----------
-    name
-        Input name in the model (and column of the prepared frame).
-    column
-        Column of the ``alignment_inputs`` table it is made from.
-    sign
-        Expected sign of its loading: +1 cooperation, -1 hostility (enforced in
-        estimation), 0 free.
-    prep
-        ``"none"``; ``"double_centre"``: each state's yearly mean removed (the
-        pair's value minus what each side shows with everyone, plus the year's
-        mean), so a state that votes alone is nobody's particular rival;
-        ``"opportunity"``: observed only for pairs with the opportunity to
-        fight (contiguous by land or within 400 miles of sea), since disputes
-        need contact: elsewhere their absence says nothing about alignment.
-    label
-        Words for tables and charts.
-    source
-        Short source name for charts and tables.
+    ``name`` is the input's name in the model; ``column`` the column of the
+    ``alignment_inputs`` table it is made from; ``sign`` the expected sign of
+    its loading (+1 cooperation, -1 hostility, enforced in estimation; 0 free);
+    ``label`` and ``source`` are words for tables and charts. ``prep`` is
+    ``"none"``; ``"double_centre"``: each state's yearly mean removed (the
+    pair's value minus what each side shows with everyone, plus the year's
+    mean), so a state that votes alone is nobody's particular rival; or
+    ``"opportunity"``: observed only for pairs with the opportunity to fight
+    (contiguous by land or within 400 miles of sea), since disputes need
+    contact: elsewhere their absence says nothing about alignment.
     """
 
     name: str
