@@ -398,3 +398,10 @@ def test_detrended_view_has_no_trend_left() -> None:
     for lens in d.columns:
         assert r2_on_year(d[lens]) == pytest.approx(0.0, abs=1e-9)
         assert d[lens].mean() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_a_single_draw_still_gives_bands_that_hold_their_point() -> None:
+    """`--draws 1` (issue 15): one draw is not a band, but it never excludes the point."""
+    t = score("RUS,CHN", "USA", 1993, 1995, draws=1, seed=0).table().dropna(subset=["score"])
+    assert set(t["lens"]) >= {"power", "threat", "interests", "overall", "alignment"}
+    assert ((t["low"] <= t["score"] + 1e-9) & (t["score"] <= t["high"] + 1e-9)).all()
