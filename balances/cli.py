@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from balances import __version__
 from balances.config import PANEL_END, STUDY_START
-from balances.errors import BalancesError, BalancesWarning, ParameterError
-from balances.params import (
+from balances.defaults import (
     DEFAULT_DRAWS,
     DEFAULT_END,
     DEFAULT_FOCAL,
@@ -27,8 +26,8 @@ from balances.params import (
     DEFAULT_SPEC,
     DEFAULT_START,
     MAX_DRAWS,
-    RunParams,
 )
+from balances.errors import BalancesError, BalancesWarning, ParameterError
 
 #: The parameters of a scoring run, as the command line names them.
 RUN_ARGS = ("focal", "reference", "start", "end", "spec", "draws", "seed", "indicators_dir")
@@ -114,6 +113,8 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
 
 if TYPE_CHECKING:  # pandas is imported by the commands that use it: `report` starts light
     import pandas as pd
+
+    from balances.params import RunParams
 
 
 def emit(df: pd.DataFrame, fmt: str) -> None:
@@ -383,6 +384,8 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
 
 def _params(args: argparse.Namespace, *names: str) -> RunParams:
     """The run parameters given on the command line, validated once."""
+    from balances.params import RunParams
+
     return RunParams(**{n: getattr(args, n) for n in names if getattr(args, n, None) is not None})
 
 

@@ -37,20 +37,19 @@ if TYPE_CHECKING:
     from balances.scoring import ScoringSpec
     from balances.triad import Triad
 
-#: The project's defaults: the one place they are written.
-DEFAULT_FOCAL = "RUS,CHN"
-DEFAULT_REFERENCE = "USA"
-#: First year scored by default: 1991 is the normalisation panel's first year,
-#: and a change needs a year before it.
-DEFAULT_START = 1992
-DEFAULT_END = PANEL_END
-DEFAULT_SPEC = "default"
-#: Monte Carlo draws: enough for the printed digits of a 5-95% band to be stable.
-DEFAULT_DRAWS = 1000
-DEFAULT_SEED = 0
-#: Upper bounds: draws allocate (draws x years x indicators) floats; a seed is a 64-bit int.
-MAX_DRAWS = 200_000
-MAX_SEED = 2**63 - 1
+# The project's defaults are written once, in balances.defaults (no heavy imports, so the
+# command line can show them without loading pydantic); re-exported here.
+from balances.defaults import (  # noqa: E402
+    DEFAULT_DRAWS,
+    DEFAULT_END,
+    DEFAULT_FOCAL,
+    DEFAULT_REFERENCE,
+    DEFAULT_SEED,
+    DEFAULT_SPEC,
+    DEFAULT_START,
+    MAX_DRAWS,
+    MAX_SEED,
+)
 
 #: What each parameter accepts, in words (for error messages and help texts).
 ALLOWED: dict[str, str] = {

@@ -345,3 +345,10 @@ def test_ladder_and_outcome_rise_together_for_russia_china():
     assert list(table["year"]) == list(range(1991, 2025))
     assert rho > 0.8  # 0.91: the ordinal ladder and the latent score agree on the ordering
     assert table.loc[table["year"] == 2019, "level"].item() == 4
+
+
+def test_dataset_columns_are_the_outcomes_less_its_latent_scale():
+    from balances.alignment.cli import DATASET_COLUMNS
+    from balances.alignment.outcome import COLUMNS
+
+    assert DATASET_COLUMNS == [c for c in COLUMNS if not c.startswith("latent")]

@@ -12,26 +12,33 @@ are tested against it.
 np.True_
 """
 
-from balances.alignment.outcome import (
-    Outcome,
-    add_alignment,
-    against,
-    dyad_scores,
-    fit_outcome,
-    load_outcome,
-    save_outcome,
-)
-from balances.alignment.spec import DEFAULT_INPUTS, OutcomeInput, OutcomeSpec
+import importlib
+from typing import Any
 
-__all__ = [
-    "DEFAULT_INPUTS",
-    "Outcome",
-    "OutcomeInput",
-    "OutcomeSpec",
-    "add_alignment",
-    "against",
-    "dyad_scores",
-    "fit_outcome",
-    "load_outcome",
-    "save_outcome",
-]
+#: Public name -> the submodule that defines it. Imported on first use, so that
+#: ``balances.alignment.cli`` (which the command line loads for its help) pulls
+#: in no numpy or pandas until the command runs.
+_EXPORTS = {
+    "Outcome": "outcome",
+    "add_alignment": "outcome",
+    "against": "outcome",
+    "dyad_scores": "outcome",
+    "fit_outcome": "outcome",
+    "load_outcome": "outcome",
+    "save_outcome": "outcome",
+    "DEFAULT_INPUTS": "spec",
+    "OutcomeInput": "spec",
+    "OutcomeSpec": "spec",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"balances.alignment.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module 'balances.alignment' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])

@@ -451,9 +451,14 @@ def _write_manifest(
                 if nb not in nb_sha:
                     nb_sha[nb] = sha256_file(config.notebook_path(nb))
                 base = _record(config, p, nb, inputs, nb_sha[nb], bool(run_info["with_input"]))
-                if rec is not None:  # planned but not finished (interrupted): keep the reason
+                planned = rec is not None
+                if planned:  # planned but not finished (interrupted): keep the reason
                     base["reason"] = rec.get("reason")
                 rec = _on_disk(out_dir, base)
+                if planned and rec is not None and rec["status"] == "cached":
+                    # it was not cached when planned: its valid stamp was written by this run,
+                    # which was interrupted before it heard back from the worker
+                    rec["status"] = "ok"
             if rec is not None:
                 reports.append({k: v for k, v in rec.items() if k != "inputs"})
     manifest = {
