@@ -144,6 +144,22 @@ def test_unusable_out_is_refused_before_anything_runs(
         assert Path(out).read_text() == "keep me"
 
 
+def test_a_read_only_out_is_refused_even_for_root(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """os.access says yes to root everywhere; /sys is read-only even for root."""
+    from balances.cli import main
+
+    ro = Path("/sys/kernel")
+    if not ro.is_dir():
+        pytest.skip("no /sys/kernel on this machine")
+    path = write(tmp_path / "p.yml", GOOD)
+    assert main(["report", "--periods", str(path), "--out", str(ro)]) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'out'" in err and "can write to" in err
+    assert "Traceback" not in err
+
+
 def test_a_validated_periods_file_is_not_validated_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

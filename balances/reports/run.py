@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -69,6 +70,14 @@ def check_out(out: str | os.PathLike[str]) -> Path:
         ) from None
     if not os.access(path, os.W_OK | os.X_OK):
         raise ParameterError("out", str(out), "a folder this user can write to")
+    # os.access says yes to root everywhere: a read-only mount is found only by writing
+    try:
+        probe = tempfile.NamedTemporaryFile(dir=path, prefix=".balances-probe-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise ParameterError(
+            "out", str(out), f"a folder this process can write to ({exc.strerror})"
+        ) from None
     return path
 
 
