@@ -66,7 +66,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from balances.countries import to_ccode, to_iso3
+from balances.countries import gw_to_cow, to_ccode, to_iso3
 from balances.errors import DataError
 from balances.io import read_csv
 from balances.similarity import similarity
@@ -125,8 +125,6 @@ CONTIGUITY_FILE = "cow_contiguity_v3_2_peacesciencer/cow_contdir__converted_from
 CONTIGUITY_END = 2016
 #: UN Digital Library vote words -> the package's codes (blank/absent: no vote).
 UNDL_VOTES: dict[str, int] = {"YES": 1, "ABSTAIN": 2, "NO": 3}
-#: Gleditsch-Ward codes that differ from COW's for states alive after 1946.
-GW_TO_COW: dict[int, int] = {260: 255, 340: 345, 678: 679}
 #: Pseudo roll-call ids for the UNDL rows (Voeten's ids stay below this).
 _UNDL_RCID_BASE = 10_000_000
 #: Trade shares are floored at this before log10 (zero trade is finite).
@@ -323,14 +321,14 @@ def contiguity(raw: RawFiles) -> pd.DataFrame:
     return out.groupby(["ccode1", "ccode2", "year"], as_index=False)["contiguity"].min()
 
 
-def _gw_list(values: pd.Series) -> list[list[int]]:
+def _gw_list(values: pd.Series, years: pd.Series) -> list[list[int]]:
     out = []
-    for v in values:
+    for v, year in zip(values, years.astype(int), strict=True):
         if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
             out.append([])
             continue
         codes = [int(float(x)) for x in str(v).replace(";", ",").split(",") if x.strip()]
-        out.append([GW_TO_COW.get(c, c) for c in codes])
+        out.append([gw_to_cow(c, year) for c in codes])
     return out
 
 
@@ -350,8 +348,15 @@ def ucdp_interstate(raw: RawFiles) -> pd.DataFrame:
         },
     )
     df = df[df["type_of_conflict"] == "interstate"]
-    a = [x + y for x, y in zip(_gw_list(df["gwno_a"]), _gw_list(df["gwno_a_2nd"]), strict=True)]
-    b = [x + y for x, y in zip(_gw_list(df["gwno_b"]), _gw_list(df["gwno_b_2nd"]), strict=True)]
+    yr = df["year"]
+    a = [
+        x + y
+        for x, y in zip(_gw_list(df["gwno_a"], yr), _gw_list(df["gwno_a_2nd"], yr), strict=True)
+    ]
+    b = [
+        x + y
+        for x, y in zip(_gw_list(df["gwno_b"], yr), _gw_list(df["gwno_b_2nd"], yr), strict=True)
+    ]
     rows = [
         (min(i, j), max(i, j), int(year))
         for sa, sb, year in zip(a, b, df["year"], strict=True)
