@@ -71,6 +71,7 @@ from balances.errors import DataError
 from balances.io import read_csv
 from balances.similarity import similarity
 from balances.sources import table
+from balances.sources._spine import spell_years
 from balances.sources.cow_igo import DYAD_FILE as IGO_DYAD_FILE
 from balances.sources.cow_igo import SOURCE as IGO_SOURCE
 from balances.sources.cow_igo import STATE_FILE as IGO_STATE_FILE
@@ -307,17 +308,9 @@ def contiguity(raw: RawFiles) -> pd.DataFrame:
     first = pd.to_datetime(df["stdate"]).dt.year.clip(lower=FIRST_YEAR)
     last = pd.to_datetime(df["enddate"]).dt.year
     last = last.where(last < CONTIGUITY_END, LAST_YEAR)
-    n = (last - first + 1).clip(lower=0).to_numpy(dtype=int)
-    rep = np.repeat(np.arange(len(df)), n)
-    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    out = pd.DataFrame(
-        {
-            "ccode1": df["ccode1"].to_numpy(dtype=np.int64)[rep],
-            "ccode2": df["ccode2"].to_numpy(dtype=np.int64)[rep],
-            "year": first.to_numpy(dtype=np.int64)[rep] + offset,
-            "contiguity": df["conttype"].to_numpy(dtype=float)[rep],
-        }
-    )
+    df = df.astype({"ccode1": "int64", "ccode2": "int64"})
+    out = spell_years(df, first, last, ["ccode1", "ccode2", "conttype"])
+    out = out.rename(columns={"conttype": "contiguity"})
     return out.groupby(["ccode1", "ccode2", "year"], as_index=False)["contiguity"].min()
 
 
