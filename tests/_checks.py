@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import shutil
 from pathlib import Path
 
@@ -58,6 +60,17 @@ def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(raw_root / rel, tmp_path / rel)
     return RawFiles(tmp_path, verify=False)
+
+
+def head_lines(src: Path, dst: Path, n: int) -> Path:
+    """Copy the first ``n`` lines of a text file (gzip-aware): a small fixture cut from the real one."""
+    opener = gzip.open if src.suffix == ".gz" else open
+    with (
+        opener(src, "rt", encoding="utf-8", newline="") as f,
+        opener(dst, "wt", encoding="utf-8", newline="") as g,
+    ):
+        g.writelines(itertools.islice(f, n))
+    return dst
 
 
 #: The parameters cell of the tiny notebooks the report-runner tests execute: the
