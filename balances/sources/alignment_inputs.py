@@ -31,8 +31,13 @@ Inputs and their population coverage (all sources are in the catalogue):
     that zero trade is finite. Dependence, not volume.
 ``arms_transfer``
     1 if SIPRI registers a delivery of major arms between the two in either
-    direction that year (TIV tables, 1950-2021), else 0. Presence, not volume:
-    large suppliers' volumes would make them close to every client.
+    direction that year, else 0: the TIV tables (March 2022 release) to 2021,
+    then the delivery years the trade register (March 2025 release) lists for
+    each deal, 2022-2024 (flagged in ``arms_from_register``). The register
+    reproduces the tables' presence with Cohen's kappa 0.985, 0.975 and 0.95
+    in 1992-2004, 2005-14 and 2015-21 over all pairs (a test pins it), so
+    the splice is not a change of measure. Presence, not volume: large
+    suppliers' volumes would make them close to every client.
 ``exercise``
     1 if the two took part in a joint or multinational military exercise that
     year, else 0: MME v7 (1980-2010) and JME v3 (1974-2010), every pair.
@@ -87,8 +92,14 @@ from balances.sources.exercises import (
     read_rus_mod,
 )
 from balances.sources.raw import RawFiles
+from balances.sources.sipri_arms import (
+    REGISTER,
+    _tiv_codes,
+    read_register,
+    read_trademaps,
+    state_iso3,
+)
 from balances.sources.sipri_arms import SOURCE as SIPRI_SOURCE
-from balances.sources.sipri_arms import _tiv_codes, read_trademaps
 from balances.sources.unga import SOURCE_IDEAL, SOURCE_VOETEN, read_ideal_points, read_voeten_votes
 
 SOURCE_ES11 = "unga_es11_undl"
@@ -106,13 +117,15 @@ TRADE_STATE_FILE = "cow_trade_v4_0_ndy_peacesciencer/cow_trade_sy__converted_fro
 
 #: First and last year of the population (the ideal points' span).
 FIRST_YEAR, LAST_YEAR = 1946, 2024
+#: Last year of the SIPRI TIV tables; later arms deliveries come from the register.
+TIV_END = 2021
 #: Last year of each input's coverage for every pair (after it: missing).
 COVERAGE: dict[str, tuple[int, int]] = {
     "unga_kappa": (1946, 2024),
     "unga_ideal_close": (1946, 2024),
     "igo_jaccard": (1946, 2014),
     "trade_share": (1946, 2014),
-    "arms_transfer": (1950, 2021),
+    "arms_transfer": (1950, 2024),
     "exercise": (1974, 2010),
     "exercise_partial": (2011, 2024),
     "mid": (1946, 2014),
@@ -250,12 +263,43 @@ def arms_transfer(raw: RawFiles) -> pd.DataFrame:
     """Pairs with a registered delivery of major arms in either direction (SIPRI TIV tables)."""
     tiv = _tiv_codes(raw, read_trademaps(raw))
     tiv = tiv[tiv["iso3_2"].notna() & tiv["iso3_1"].notna()]
-    tiv = tiv[tiv["year"].between(FIRST_YEAR, LAST_YEAR)]
-    c1 = to_ccode(tiv["iso3_1"], tiv["year"], strict=False)
-    c2 = to_ccode(tiv["iso3_2"], tiv["year"], strict=False)
-    df = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": tiv["year"].to_numpy()}).dropna()
-    df = df.astype("int64").assign(arms_transfer=1.0)
+    tiv = tiv[tiv["year"].between(FIRST_YEAR, TIV_END)]
+    return _arms_pairs(tiv["iso3_1"], tiv["iso3_2"], tiv["year"], "arms_transfer")
+
+
+def arms_register(raw: RawFiles) -> pd.DataFrame:
+    """Pairs with a delivery of major arms in either direction in a year the trade register lists."""
+    reg = read_register(raw)
+    path = raw.path(SIPRI_SOURCE, REGISTER)
+    lines, paths = pd.Series(reg.index, index=reg.index), pd.Series(path, index=reg.index)
+    reg["iso3_1"] = state_iso3(reg["supplier"], lines, paths, "supplier")
+    reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
+    reg = reg[(reg["years_of_delivery"] != "") & reg["iso3_1"].notna() & reg["iso3_2"].notna()]
+    d = reg.assign(year=reg["years_of_delivery"].str.split("; ")).explode("year")
+    d = d[d["year"].astype(int).between(FIRST_YEAR, LAST_YEAR)]
+    return _arms_pairs(d["iso3_1"], d["iso3_2"], d["year"].astype(int), "arms_register")
+
+
+def _arms_pairs(iso1: pd.Series, iso2: pd.Series, years: pd.Series, name: str) -> pd.DataFrame:
+    c1 = to_ccode(iso1, years, strict=False)
+    c2 = to_ccode(iso2, years, strict=False)
+    df = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": years.to_numpy()}).dropna()
+    df = df.astype("int64").assign(**{name: 1.0})
     return _undirected(df[df["ccode1"] != df["ccode2"]], "max")
+
+
+def arms(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
+    """``arms_transfer`` on the population: TIV tables to 2021, register years after; the flag."""
+    keys = ["ccode1", "ccode2", "year"]
+    out = pop[keys].merge(arms_transfer(raw), on=keys, how="left")
+    out = out.merge(arms_register(raw), on=keys, how="left")
+    later = out["year"] > TIV_END
+    value = out["arms_transfer"].where(~later, out["arms_register"]).fillna(0.0)
+    lo, hi = COVERAGE["arms_transfer"]
+    inside = out["year"].between(lo, hi)
+    out["arms_transfer"] = value.where(inside)
+    out["arms_from_register"] = later.astype(float).where(inside)
+    return out[[*keys, "arms_transfer", "arms_from_register"]]
 
 
 def _exercise_pairs(part: pd.DataFrame) -> pd.DataFrame:
@@ -396,7 +440,10 @@ _DESCRIPTIONS = {
     "trade_share": "log10(mean of the pair's trade as a share of each one's total trade + 1e-4) "
     "(COW Trade v4.0, current US$); missing after 2014 or where COW has no flow",
     "arms_transfer": "1 if SIPRI registers a delivery of major arms between the two, either "
-    "direction, else 0; missing before 1950 and after 2021",
+    "direction, else 0: TIV tables to 2021, the trade register's delivery years 2022-2024; "
+    "missing before 1950",
+    "arms_from_register": "1 where arms_transfer comes from the trade register's delivery years "
+    "(2022-2024, approximate: a deal's listed years), 0 where from the TIV tables",
     "exercise": "1 if the two took part in a joint/multinational exercise, else 0: every pair "
     "1974-2010 (MME v7, JME v3); missing outside those years",
     "exercise_partial": "the same after 2010 where a source lists a pair's exercises: Russia's "
@@ -443,17 +490,11 @@ def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
     keys = ["ccode1", "ccode2", "year"]
     pop = population(raw)
     out = pop.merge(unga_kappa(raw), on=keys, how="left")
-    for name, frame in (
-        ("igo_jaccard", igo_jaccard(raw)),
-        ("trade_share", trade_share(raw)),
-        ("arms_transfer", arms_transfer(raw)),
-    ):
+    for name, frame in (("igo_jaccard", igo_jaccard(raw)), ("trade_share", trade_share(raw))):
         out = out.merge(frame, on=keys, how="left")
         lo, hi = COVERAGE[name]
-        inside = out["year"].between(lo, hi)
-        if name == "arms_transfer":
-            out[name] = out[name].fillna(0.0)
-        out[name] = out[name].where(inside)
+        out[name] = out[name].where(out["year"].between(lo, hi))
+    out = out.merge(arms(raw, pop), on=keys, how="left")
     out = out.merge(exercise(raw, pop), on=keys, how="left")
     out = out.merge(hostility(raw, pop), on=keys, how="left")
     out = out.merge(contiguity(raw), on=keys, how="left")
@@ -461,4 +502,5 @@ def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
     out["iso3_2"] = to_iso3(out["ccode2"])
     for col in INPUTS:
         out[col] = out[col].astype("float64").round(6)
-    return out[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", *INPUTS, "contiguity"]]
+    flags = ["arms_from_register", "contiguity"]
+    return out[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", *INPUTS, *flags]]
