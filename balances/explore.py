@@ -303,8 +303,15 @@ def lens_table_html(
         "Carlo draws of the period mean, rounded outward to the digits the draws make stable. "
         "R² near 1: the series mostly measures time."
     )
+    # numbers and bands on one line; only the sources column wraps
+    cls = LENS_TABLE_CLASS
+    style = (
+        f"<style>.{cls} td, .{cls} th {{white-space: nowrap; padding: 0.1em 0.8em;}} "
+        f".{cls} td:last-child {{white-space: normal;}}</style>"
+    )
     return (
-        shown.to_html(index=False, escape=True, border=0)
+        style
+        + shown.to_html(index=False, escape=True, border=0)
         + f"<p style='font-size:0.85em'>{html.escape(note)}</p>"
     )
 
