@@ -22,15 +22,15 @@
 # year has the same score in every report. Higher means closer alignment against the reference.
 
 # %% tags=["parameters"]
-focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-spec = "default"
-draws = 1000
-seed = 0
-period_name = "whole_series"
-period_title = "The whole series"
+focal: str = "RUS,CHN"  # the focal pair: two ISO3 codes, comma-separated
+reference: str = "USA"  # the reference power: one ISO3 code
+start: int = 1992  # first year reported (1991-2024)
+end: int = 2024  # last year reported (1991-2024, not before start)
+spec: str = "default"  # scoring spec: a preset of balances.scoring.PRESETS or a YAML file
+draws: int = 1000  # Monte Carlo draws over the scoring choices (0: none)
+seed: int = 0  # seed of the Monte Carlo draws
+period_name: str = "whole_series_1992_2024"  # the period's name in the periods file
+period_title: str = "The whole series"  # the period's title, shown as the report's heading
 
 # %%
 import matplotlib.pyplot as plt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -13,9 +14,16 @@ import pytest
 from balances.analysis import period_summary, score
 from balances.config import PROJECT_DIR
 from balances.ko import claims_in_period, evaluate_claims
+from balances.params import RunParams
+from balances.reports import load_periods
+from balances.reports.periods import DEFAULT_NOTEBOOKS, DEFAULT_PERIODS_FILE
+from balances.reports.safety import PARAMETER_NAMES
 
 NOTEBOOKS = sorted((PROJECT_DIR / "notebooks").glob("*.ipynb"))
 PARAMETERS = {"focal", "reference", "start", "end", "draws", "seed"}
+#: The notebooks `balances report` runs (explore.ipynb is the interactive explorer, tested in
+#: test_explore.py).
+REPORT_NOTEBOOKS = [PROJECT_DIR / "notebooks" / f"{name}.ipynb" for name in DEFAULT_NOTEBOOKS]
 
 
 def _stdout(nb: nbformat.NotebookNode) -> str:
@@ -45,6 +53,30 @@ def test_one_parameters_cell(path: Path) -> None:
     assert PARAMETERS <= set(params)
     tagged = [c for c in jupytext.read(path).cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
+
+
+@pytest.mark.parametrize("path", REPORT_NOTEBOOKS, ids=lambda p: p.stem)
+def test_parameters_are_typed_documented_and_the_run_defaults(path: Path) -> None:
+    """`papermill --help-notebook` shows a type and a help line for every parameter, and the
+    declared defaults are RunParams' (the period's labels: a period of the shipped file)."""
+    params = pm.inspect_notebook(str(path))
+    assert list(params) == list(PARAMETER_NAMES)
+    defaults = RunParams()
+    for name, p in params.items():
+        value = ast.literal_eval(p["default"])
+        assert p["inferred_type_name"] not in (None, "None"), f"{name}: Unknown type"
+        assert p["inferred_type_name"] == type(value).__name__, name
+        assert p["help"].strip(), f"{name}: no help comment"
+        if name in RunParams.model_fields:
+            assert value == getattr(defaults, name), name
+    period = load_periods(DEFAULT_PERIODS_FILE).periods[
+        ast.literal_eval(params["period_name"]["default"])
+    ]
+    assert (period.title, period.start, period.end) == (
+        ast.literal_eval(params["period_title"]["default"]),
+        defaults.start,
+        defaults.end,
+    )
 
 
 @pytest.mark.slow
