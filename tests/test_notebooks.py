@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import jupytext
@@ -16,6 +17,7 @@ from balances.config import PROJECT_DIR
 from balances.ko import claims_in_period, evaluate_claims
 from balances.params import RunParams
 from balances.reports import load_periods
+from balances.reports.execution import export_html
 from balances.reports.periods import DEFAULT_NOTEBOOKS, DEFAULT_PERIODS_FILE
 from balances.reports.safety import PARAMETER_NAMES
 
@@ -33,6 +35,35 @@ def _stdout(nb: nbformat.NotebookNode) -> str:
         for o in c.get("outputs", [])
         if o.get("output_type") == "stream" and o.get("name") == "stdout"
     )
+
+
+class _FirstParagraph(HTMLParser):
+    """The class and text of the first ``<p>`` of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cls: str | None = None
+        self.text = ""
+        self._state = "before"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "p" and self._state == "before":
+            self.cls, self._state = dict(attrs).get("class") or "", "in"
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "p" and self._state == "in":
+            self._state = "after"
+
+    def handle_data(self, data: str) -> None:
+        if self._state == "in":
+            self.text += data
+
+
+def _first_paragraph(nb: nbformat.NotebookNode) -> tuple[str | None, str]:
+    """The first paragraph of the report page made from an executed notebook, as published."""
+    parser = _FirstParagraph()
+    parser.feed(export_html(nb))
+    return parser.cls, " ".join(parser.text.split())
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -88,7 +119,11 @@ def test_alignment_report_prints_the_package_numbers(tmp_path: Path) -> None:
         parameters={"start": 2003, "end": 2005, "draws": 200, "seed": 3},
         progress_bar=False,
     )
-    text = _stdout(nbformat.read(out, as_version=4))
+    executed = nbformat.read(out, as_version=4)
+    text = _stdout(executed)
+    # the page opens with the finding, from the period's own numbers (issue 13 point 3)
+    cls, lead = _first_paragraph(executed)
+    assert cls == "finding" and lead.startswith("Finding. The overall alignment score of "), lead
     m = re.search(
         r"Mean overall alignment score 2003-2005: ([\d.]+) \(band ([\d.]+)-([\d.]+)\)", text
     )
@@ -113,9 +148,14 @@ def test_ko_comparison_prints_the_package_verdicts(tmp_path: Path) -> None:
         parameters={"start": 2001, "end": 2002, "draws": 100},
         progress_bar=False,
     )
-    text = _stdout(nbformat.read(out, as_version=4))
+    executed = nbformat.read(out, as_version=4)
+    text = _stdout(executed)
     claims = claims_in_period(evaluate_claims(), 2001, 2002)
     counts = claims["verdict"].value_counts()
+    cls, lead = _first_paragraph(executed)
+    assert cls == "finding" and lead.startswith(f"Finding. {len(claims)} of Ko's claims bear on"), (
+        lead
+    )
     assert (
         f"Ko claims bearing on 2001-2002: {len(claims)} (supported {counts.get('supported', 0)}, "
         f"contradicted {counts.get('contradicted', 0)}"
