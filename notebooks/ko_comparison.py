@@ -71,7 +71,7 @@ print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
 display(plots.styled(
     in_period[["claim_id", "period", "verdict", "evidence", "fragility", "statement", "measured"]],
     widths={"statement": "13em", "measured": "14em", "evidence": "12em", "fragility": "9em"},
-))
+).set_properties(subset=["fragility"], **{"overflow-wrap": "anywhere"}))  # long threshold names
 # one sentence per contradicted or inconclusive verdict, generated from its evidence rows
 why = ko_plots.explain(judgement)
 why = why[why["claim_id"].isin(in_period["claim_id"])]
