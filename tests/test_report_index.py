@@ -100,3 +100,35 @@ def test_one_scored_period_and_none(tmp_path: Path) -> None:
     assert "was 55, with a 5-95% band of 45-65." in text
     page = _page(tmp_path, {"a_1992_1995": None})
     assert 'class="finding"' not in page
+
+
+def test_summary_chart_is_paper_grade(tmp_path: Path) -> None:
+    """Issue 13 point 4 on the index chart: one neutral colour for the periods (they are not
+    categories), integer years, data-end marks and a source line."""
+    import matplotlib.colors as mcolors
+    import pandas as pd
+
+    from balances.reports.summary import plot_periods
+
+    (tmp_path / "p.yml").write_text(
+        f"notebooks_dir: {TEST_NOTEBOOKS}\nnotebooks: [ok]\nperiods:\n"
+        + textwrap.indent(PERIODS, "  "),
+        encoding="utf-8",
+    )
+    periods = list(load_periods(tmp_path / "p.yml").periods.values())
+    years = range(1992, 2008)
+    table = pd.DataFrame(
+        {"year": years, "lens": "overall", "score": 60.0, "low": 50.0, "high": 70.0}
+    )
+    ends = pd.DataFrame({"source": ["cow_mid_v5"], "last_year": [2001], "indicator": ["x"]})
+    ax = plot_periods(table, periods, ends=ends, source="Source: test.")
+    bars = [c for c in ax.collections if c.get_gid() == "period-bar"]
+    assert len(bars) == len(periods)
+    colours = {mcolors.to_hex(c.get_facecolor()[0]) for c in bars}
+    assert len(colours) == 1, colours
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+    assert [t.get_text() for t in ax.texts if t.get_gid() == "data-end"] == ["cow_mid_v5 end"]
+    notes = [t for t in ax.texts if t.get_gid() == "source-note"]
+    assert notes and notes[0].get_text() == "Source: test."
+    labels = {t.get_text() for t in ax.texts}
+    assert {"a", "b", "c", "k"} <= labels  # the period names, years stripped
