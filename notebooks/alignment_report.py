@@ -62,9 +62,13 @@ print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
 # ## What this report measures
 #
 # How closely were the focal pair aligned against the reference power in this period, and why?
-# The scores come from the `balances` indicator registry (three lenses: balance of power, balance of
-# threat, balance of interests; Korolev 2021), normalised over the whole 1991-2024 panel so that a
-# year has the same score in every report. Higher means closer alignment against the reference.
+# What the states did together is measured on its own ("The measured outcome" below). The three
+# lenses are the reasons Korolev (2021) gives for it - balance of power, balance of threat (Walt),
+# balance of interests (Schweller) - built from drivers only. Each indicator is scored as its
+# percentile among a declared population (every pair of the dyad states against the US, 1991-2024),
+# so a score means the same for any pair and any year. Higher means the lens's theory expects closer
+# alignment against the reference; the overall score combines the three lenses and is an index of
+# drivers, not the alignment itself.
 
 # %% [markdown]
 # ## Lens scores
