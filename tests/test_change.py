@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import importlib
 import warnings
 
 import numpy as np
@@ -14,7 +15,6 @@ from statsmodels.stats.diagnostic import breaks_cusumolsresid
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
-import balances.change as change
 from balances.change import (
     KO_BREAKS,
     LATER_BREAKS,
@@ -362,6 +362,8 @@ def test_nothing_is_printed(capsys):
     assert captured.out == "" and captured.err == ""
 
 
-def test_docstring_examples_run():
-    result = doctest.testmod(change, optionflags=doctest.NORMALIZE_WHITESPACE)
+@pytest.mark.parametrize("module", ["_common", "trend", "breaks", "regimes", "gap"])
+def test_docstring_examples_run(module):
+    mod = importlib.import_module(f"balances.change.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
