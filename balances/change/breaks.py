@@ -90,6 +90,31 @@ def unknown_break(
     >>> out["break_year"]
     2003
     """
+    t, y, splits, edge = _candidates(series, trim, n_boot)
+    n = len(t)
+    out = _no_break(t, splits)
+    notes = []
+    if n < SHORT_SERIES:
+        notes.append(f"{n} observations: break dates and p-values are indicative only")
+    notes.extend(_cusum(t, y, out))
+    if len(splits) == 0:
+        notes.append(
+            f"no candidate break: {n} observations leave none with {edge} each side (trim={trim})"
+        )
+        return {**out, "caution": _join(notes)}
+    f = _chow_f(t, y, splits)
+    out["supf"]["F"] = f
+    if not np.isfinite(f).any():
+        notes.append("F undefined at every candidate (the series is an exact line)")
+        return {**out, "caution": _join(notes)}
+    notes.append(_bootstrap_p(out, t, y, splits, f, n_boot=n_boot, seed=seed))
+    return {**out, "caution": _join(notes)}
+
+
+def _candidates(
+    series: pd.Series, trim: float, n_boot: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Checked arguments: the observed years and values, candidate split indices, edge size."""
     if not 0 < trim < 0.5:
         raise ParameterError("trim", trim, "a share in (0, 0.5), e.g. 0.15")
     if not isinstance(n_boot, int) or n_boot < 1:
@@ -98,8 +123,13 @@ def unknown_break(
     t, y = obs.index.to_numpy(float), obs.to_numpy()
     n = len(obs)
     edge = max(K_TREND + 1, math.ceil(trim * n))
-    splits = np.arange(edge, n - edge + 1)
-    out: dict[str, Any] = {
+    return t, y, np.arange(edge, n - edge + 1), edge
+
+
+def _no_break(t: np.ndarray, splits: np.ndarray) -> dict[str, Any]:
+    """The result of :func:`unknown_break` before any test: candidates without F, no estimates."""
+    n = len(t)
+    return {
         "supf": pd.DataFrame(
             {"year": t[splits].astype(int), "n_before": splits, "n_after": n - splits, "F": np.nan}
         ),
@@ -112,32 +142,36 @@ def unknown_break(
         "n": n,
         "caution": "",
     }
-    notes = []
-    if n < SHORT_SERIES:
-        notes.append(f"{n} observations: break dates and p-values are indicative only")
-    if n >= K_TREND + 1:
-        resid = _trend_resid(t, y)
-        if resid @ resid > 0:
-            cusum, cusum_msgs = _captured(lambda: breaks_cusumolsresid(resid, ddof=K_TREND))
-            out.update(cusum_stat=float(cusum[0]), cusum_p=float(cusum[1]))
-            notes.extend(cusum_msgs)
-            notes.append("CUSUM p-value is asymptotic")
-    if len(splits) == 0:
-        notes.append(
-            f"no candidate break: {n} observations leave none with {edge} each side (trim={trim})"
-        )
-        out["caution"] = _join(notes)
-        return out
-    f = _chow_f(t, y, splits)
-    out["supf"]["F"] = f
-    if not np.isfinite(f).any():
-        notes.append("F undefined at every candidate (the series is an exact line)")
-        out["caution"] = _join(notes)
-        return out
+
+
+def _cusum(t: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> list[str]:
+    """The OLS-residual CUSUM test into ``out``; returns its notes (none if not testable)."""
+    if len(t) < K_TREND + 1:
+        return []
+    resid = _trend_resid(t, y)
+    if not resid @ resid > 0:
+        return []
+    cusum, notes = _captured(lambda: breaks_cusumolsresid(resid, ddof=K_TREND))
+    out.update(cusum_stat=float(cusum[0]), cusum_p=float(cusum[1]))
+    return [*notes, "CUSUM p-value is asymptotic"]
+
+
+def _bootstrap_p(
+    out: dict[str, Any],
+    t: np.ndarray,
+    y: np.ndarray,
+    splits: np.ndarray,
+    f: np.ndarray,
+    *,
+    n_boot: int,
+    seed: int,
+) -> str:
+    """The sup-F, its year and bootstrap p-value into ``out``; returns the note on the method."""
+    n = len(t)
     best = int(np.nanargmax(f))
     sup_f = float(f[best])
     cut = splits[best]
-    rho = _ar1(resid)
+    rho = _ar1(_trend_resid(t, y))
     rng = np.random.default_rng(seed)
     shocks = rng.standard_normal((n_boot, n))
     shocks[:, 0] /= math.sqrt(1 - rho**2)  # start each draw from the stationary distribution
@@ -145,9 +179,7 @@ def unknown_break(
     boot = np.nanmax(_chow_f(t, noise, splits), axis=1)
     p_value = (1 + int(np.sum(boot >= sup_f))) / (n_boot + 1)
     out.update(break_year=int(t[cut]), sup_f=sup_f, p_value=p_value, ar1_rho=rho)
-    notes.append(
+    return (
         f"sup-F p-value from {n_boot} bootstrap draws of a linear trend with AR(1) errors "
         f"(rho = {rho:.2f} from the no-break residuals): conservative if there is a break"
     )
-    out["caution"] = _join(notes)
-    return out

@@ -85,6 +85,44 @@ def residual_gap(
         raise ParameterError("lags", lags, "a non-negative integer")
     if maxlags is not None and (not isinstance(maxlags, int) or maxlags < 0):
         raise ParameterError("maxlags", maxlags, "None or a non-negative integer")
+    data, names = _gap_data(outcome, drivers, lags)
+    sample = data.notna().all(axis=1)
+    n = int(sample.sum())
+    k = len(names) + 1
+    notes = _gap_notes(data["outcome"], n, k)
+    if n < k + 1:
+        notes.append(f"not estimated: {n} complete years for {k} coefficients")
+        gap = data.loc[data[names].notna().all(axis=1), ["outcome"]].assign(
+            fitted=np.nan, gap=np.nan
+        )
+        gap = gap.assign(in_sample=False).reset_index()
+        coefs = pd.DataFrame(
+            {"term": ["const", *names], "lag": [np.nan] + [float(lags)] * len(names)}
+        ).reindex(columns=_COEF_COLUMNS)
+        return {"result": None, "coefficients": coefs, "gap": gap, "n": n, "caution": _join(notes)}
+    if n < SMALL_N:
+        notes.append(f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small")
+    est = data[sample]
+    design = sm.add_constant(est[names], has_constant="add")
+    res, msgs = _hac_ols(est["outcome"], design, maxlags)
+    notes.extend(msgs)
+    return {
+        "result": res,
+        "coefficients": _coefficients(res, names, lags),
+        "gap": _fitted_gap(data, names, sample, res),
+        "n": n,
+        "caution": _join(notes),
+    }
+
+
+#: The columns of the ``coefficients`` frame of :func:`residual_gap`.
+_COEF_COLUMNS = ["term", "lag", "estimate", "se", "t", "p_value", "ci_low", "ci_high"]
+
+
+def _gap_data(
+    outcome: pd.Series, drivers: pd.DataFrame | pd.Series, lags: int
+) -> tuple[pd.DataFrame, list[str]]:
+    """The outcome beside the lagged drivers (years where all drivers exist), and their names."""
     y = _yearly(outcome, "outcome")
     x = _lagged(_drivers(drivers), lags)
     names = list(x.columns)
@@ -94,34 +132,24 @@ def residual_gap(
     x = x[x.notna().all(axis=1)]
     data = pd.concat([y.rename("outcome"), x], axis=1, join="outer").sort_index()
     data.index.name = "year"
-    sample = data.notna().all(axis=1)
-    n = int(sample.sum())
-    k = len(names) + 1
+    return data, names
+
+
+def _gap_notes(y: pd.Series, n: int, k: int) -> list[str]:
+    """Cautions on the sample size and on an ordinal outcome read as an interval scale."""
     notes = []
     if n < SHORT_SERIES:
         notes.append(f"{n} observations for {k} coefficients: estimates are indicative only")
     distinct = y.dropna().unique()
     if len(distinct) <= 7 and np.all(np.mod(distinct, 1) == 0):
         notes.append(f"outcome takes {len(distinct)} integer values: treated as an interval scale")
-    coef_cols = ["term", "lag", "estimate", "se", "t", "p_value", "ci_low", "ci_high"]
-    if n < k + 1:
-        notes.append(f"not estimated: {n} complete years for {k} coefficients")
-        gap = data.loc[data[names].notna().all(axis=1), ["outcome"]].assign(
-            fitted=np.nan, gap=np.nan
-        )
-        gap = gap.assign(in_sample=False).reset_index()
-        coefs = pd.DataFrame(
-            {"term": ["const", *names], "lag": [np.nan] + [float(lags)] * len(names)}
-        ).reindex(columns=coef_cols)
-        return {"result": None, "coefficients": coefs, "gap": gap, "n": n, "caution": _join(notes)}
-    if n < SMALL_N:
-        notes.append(f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small")
-    est = data[sample]
-    design = sm.add_constant(est[names], has_constant="add")
-    res, msgs = _hac_ols(est["outcome"], design, maxlags)
-    notes.extend(msgs)
+    return notes
+
+
+def _coefficients(res: Any, names: list[str], lags: int) -> pd.DataFrame:
+    """The tidy coefficient table of a fitted :func:`residual_gap` regression."""
     ci = res.conf_int().to_numpy()
-    coefs = pd.DataFrame(
+    return pd.DataFrame(
         {
             "term": ["const", *names],
             "lag": [np.nan] + [float(lags)] * len(names),
@@ -133,18 +161,16 @@ def residual_gap(
             "ci_high": ci[:, 1],
         }
     )
+
+
+def _fitted_gap(data: pd.DataFrame, names: list[str], sample: pd.Series, res: Any) -> pd.DataFrame:
+    """Outcome, fitted value and gap in every year whose lagged drivers all exist."""
     has_x = data[names].notna().all(axis=1)
     gap = data.loc[has_x, ["outcome"]].copy()
     gap["fitted"] = sm.add_constant(data.loc[has_x, names], has_constant="add") @ res.params
     gap["gap"] = gap["outcome"] - gap["fitted"]
     gap["in_sample"] = sample[has_x].to_numpy()
-    return {
-        "result": res,
-        "coefficients": coefs,
-        "gap": gap.reset_index(),
-        "n": n,
-        "caution": _join(notes),
-    }
+    return gap.reset_index()
 
 
 def lagged_correlations(

@@ -118,6 +118,40 @@ def markov_regimes(
     >>> out["regimes"][["regime", "start", "end"]].values.tolist()
     [[1, 1991, 2002], [0, 2003, 2024]]
     """
+    run, res, notes = _fit_markov(series, k_regimes, switching_variance, seed, search_reps)
+    if res is None:
+        return {**_no_regimes(k_regimes), "caution": _join(notes)}
+    tables, more = _relabelled(res, run, k_regimes, switching_variance)
+    return {"result": res, **tables, "caution": _join([*notes, *more])}
+
+
+#: The columns of the ``regimes`` frame of :func:`markov_regimes`.
+_SPELL_COLUMNS = [
+    "regime",
+    "start",
+    "end",
+    "n_years",
+    "mean_level",
+    "observed_mean",
+    "mean_probability",
+]
+
+
+def _no_regimes(k_regimes: int) -> dict[str, Any]:
+    """The result of :func:`markov_regimes` when nothing is estimated: empty frames."""
+    names = [f"regime_{r}" for r in range(k_regimes)]
+    return {
+        "result": None,
+        "probabilities": pd.DataFrame(columns=names, index=pd.Index([], name="year"), dtype=float),
+        "regimes": pd.DataFrame(columns=_SPELL_COLUMNS),
+        "params": pd.DataFrame(columns=["parameter", "kind", "regime", "estimate", "std_err"]),
+    }
+
+
+def _fit_markov(
+    series: pd.Series, k_regimes: int, switching_variance: bool, seed: int, search_reps: int
+) -> tuple[pd.Series, Any, list[str]]:
+    """The longest run of consecutive years, the best fit on it (None if none) and the notes."""
     if not isinstance(k_regimes, int) or k_regimes < 2:
         raise ParameterError("k_regimes", k_regimes, "an integer >= 2")
     if not isinstance(search_reps, int) or search_reps < 0:
@@ -127,23 +161,6 @@ def markov_regimes(
     notes = [note]
     if n < SHORT_SERIES:
         notes.append(f"{n} observations: regime estimates are indicative only")
-    names = [f"regime_{r}" for r in range(k_regimes)]
-    empty = {
-        "result": None,
-        "probabilities": pd.DataFrame(columns=names, index=pd.Index([], name="year"), dtype=float),
-        "regimes": pd.DataFrame(
-            columns=[
-                "regime",
-                "start",
-                "end",
-                "n_years",
-                "mean_level",
-                "observed_mean",
-                "mean_probability",
-            ]
-        ),
-        "params": pd.DataFrame(columns=["parameter", "kind", "regime", "estimate", "std_err"]),
-    }
     y = run.to_numpy()
     # transition probabilities, means, variance(s)
     k_params = k_regimes * (k_regimes - 1) + k_regimes + (k_regimes if switching_variance else 1)
@@ -151,14 +168,33 @@ def markov_regimes(
         notes.append(
             f"not estimated: {n} observations for {k_params} parameters (need {2 * k_params})"
         )
-        return {**empty, "caution": _join(notes)}
+        return run, None, notes
     if np.ptp(y) == 0:
         notes.append("not estimated: the series is constant")
-        return {**empty, "caution": _join(notes)}
+        return run, None, notes
     model = MarkovRegression(
         y, k_regimes=k_regimes, trend="c", switching_variance=switching_variance
     )
+    res, fit_notes = _best_markov_fit(model, _starting_points(model, y, seed, search_reps))
+    notes.extend(fit_notes)
+    if res is None:
+        return run, None, notes
+    if not res.mle_retvals.get("converged", True):
+        notes.append("the likelihood maximisation did not converge")
+    sigma2 = np.asarray(res.params)[[p.startswith("sigma2") for p in model.param_names]]
+    if np.any(sigma2 < 1e-6 * np.var(y)):
+        notes.append(
+            "a regime's variance collapsed to zero (a degenerate maximum of the likelihood): "
+            "use fewer regimes or a common variance"
+        )
+    return run, res, notes
 
+
+def _starting_points(
+    model: MarkovRegression, y: np.ndarray, seed: int, search_reps: int
+) -> dict[str, dict[str, Any]]:
+    """The ``fit`` keyword arguments of each attempt, by a label for the notes."""
+    k_regimes = model.k_regimes
     pnames = list(model.param_names)
     quantile_start = np.asarray(model.start_params, dtype=float)
     means = np.quantile(y, (np.arange(k_regimes) + 0.5) / k_regimes)
@@ -172,24 +208,20 @@ def markov_regimes(
         elif p.startswith("sigma2"):
             scale[i] = float(np.std(y))
     search = {"search_reps": search_reps, "search_scale": scale, "rng": seed}
-    attempts = {
+    return {
         "quantile means with random search": {"start_params": quantile_start, **search},
         "statsmodels' defaults with random search": {"start_params": None, **search},
         "quantile means without EM steps": {"start_params": quantile_start, "em_iter": 0},
     }
-    res, fit_notes = _best_markov_fit(model, attempts)
-    notes.extend(fit_notes)
-    if res is None:
-        return {**empty, "caution": _join(notes)}
-    if not res.mle_retvals.get("converged", True):
-        notes.append("the likelihood maximisation did not converge")
-    sigma2 = np.asarray(res.params)[[p.startswith("sigma2") for p in pnames]]
-    if np.any(sigma2 < 1e-6 * np.var(y)):
-        notes.append(
-            "a regime's variance collapsed to zero (a degenerate maximum of the likelihood): "
-            "use fewer regimes or a common variance"
-        )
 
+
+def _relabelled(
+    res: Any, run: pd.Series, k_regimes: int, switching_variance: bool
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Probabilities, spells and parameters with regimes numbered by mean level, and a note."""
+    pnames = list(res.model.param_names)
+    y = run.to_numpy()
+    names = [f"regime_{r}" for r in range(k_regimes)]
     level = np.array([res.params[pnames.index(f"const[{r}]")] for r in range(k_regimes)])
     order = np.argsort(level, kind="stable")  # order[new] = old
     years = run.index.to_numpy()
@@ -208,17 +240,15 @@ def markov_regimes(
         }
         for r, a, b in _spells(labels)
     ]
-    regimes = pd.DataFrame(spells, columns=empty["regimes"].columns)
-    params = _tidy_params(res, pnames, order, switching_variance)
+    notes = []
     if len(set(labels)) < k_regimes:
         notes.append("some regime is never the most probable one: consider fewer regimes")
-    return {
-        "result": res,
+    tables = {
         "probabilities": probabilities,
-        "regimes": regimes,
-        "params": params,
-        "caution": _join(notes),
+        "regimes": pd.DataFrame(spells, columns=_SPELL_COLUMNS),
+        "params": _tidy_params(res, pnames, order, switching_variance),
     }
+    return tables, notes
 
 
 def _best_markov_fit(

@@ -27,6 +27,22 @@ from balances.change._common import (
 )
 from balances.errors import ParameterError
 
+#: The columns of :func:`trend_by_period`, in order.
+_TREND_COLUMNS = [
+    "period",
+    "start",
+    "end",
+    "n",
+    "slope",
+    "se",
+    "t",
+    "p_value",
+    "p_method",
+    "ci_low",
+    "ci_high",
+    "caution",
+]
+
 
 def r2_on_year(series: pd.Series) -> float:
     """Share of a yearly series' variance that a straight line in the year explains.
@@ -170,63 +186,61 @@ def trend_by_period(
     for name, (start, end) in periods.items():
         start, end = int(start), int(end)
         seg = obs[(obs.index >= start) & (obs.index <= end)]
-        n = len(seg)
-        row: dict[str, Any] = {"period": name, "start": start, "end": end, "n": n}
-        row.update(dict.fromkeys(("slope", "se", "t", "p_value", "ci_low", "ci_high"), np.nan))
-        row["p_method"] = ""
-        notes = []
-        if n and (seg.index.min() > start or seg.index.max() < end):
-            notes.append(f"data cover {seg.index.min()}-{seg.index.max()} only")
-        if n < K_TREND + 1:
-            notes.append(f"n = {n} < {K_TREND + 1}: not estimated")
-        else:
-            x = sm.add_constant(seg.index.to_numpy(float))
-            res, msgs = _hac_ols(seg.to_numpy(), x, maxlags)
-            ci = res.conf_int(alpha=alpha)[1]
+        rows.append(
+            {
+                "period": name,
+                "start": start,
+                "end": end,
+                **_period_trend(seg, start, end, maxlags, alpha),
+            }
+        )
+    return pd.DataFrame(rows, columns=_TREND_COLUMNS)
+
+
+def _period_trend(
+    seg: pd.Series, start: int, end: int, maxlags: int | None, alpha: float
+) -> dict[str, Any]:
+    """The trend columns of one period's row of :func:`trend_by_period`."""
+    n = len(seg)
+    row: dict[str, Any] = {"n": n}
+    row.update(dict.fromkeys(("slope", "se", "t", "p_value", "ci_low", "ci_high"), np.nan))
+    row["p_method"] = ""
+    notes = []
+    if n and (seg.index.min() > start or seg.index.max() < end):
+        notes.append(f"data cover {seg.index.min()}-{seg.index.max()} only")
+    if n < K_TREND + 1:
+        notes.append(f"n = {n} < {K_TREND + 1}: not estimated")
+    else:
+        x = sm.add_constant(seg.index.to_numpy(float))
+        res, msgs = _hac_ols(seg.to_numpy(), x, maxlags)
+        ci = res.conf_int(alpha=alpha)[1]
+        row.update(
+            slope=res.params[1],
+            se=res.bse[1],
+            t=res.tvalues[1],
+            p_value=res.pvalues[1],
+            ci_low=ci[0],
+            ci_high=ci[1],
+        )
+        row["p_method"] = "HAC t"
+        if n < MIN_ASYMPTOTIC:
             row.update(
-                slope=res.params[1],
-                se=res.bse[1],
-                t=res.tvalues[1],
-                p_value=res.pvalues[1],
-                ci_low=ci[0],
-                ci_high=ci[1],
+                p_value=permutation_slope_p(seg.index.to_numpy(float), seg.to_numpy()),
+                se=np.nan,
+                t=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                p_method="exact permutation",
             )
-            row["p_method"] = "HAC t"
-            if n < MIN_ASYMPTOTIC:
-                row.update(
-                    p_value=permutation_slope_p(seg.index.to_numpy(float), seg.to_numpy()),
-                    se=np.nan,
-                    t=np.nan,
-                    ci_low=np.nan,
-                    ci_high=np.nan,
-                    p_method="exact permutation",
-                )
-                notes.append(
-                    f"n = {n} < {MIN_ASYMPTOTIC}: exact permutation p-value of the slope "
-                    "(no asymptotic test on so few points)"
-                )
-            elif n < SMALL_N:
-                notes.append(
-                    f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small"
-                )
-            notes.extend(msgs)
-        row["caution"] = _join(notes)
-        rows.append(row)
-    cols = [
-        "period",
-        "start",
-        "end",
-        "n",
-        "slope",
-        "se",
-        "t",
-        "p_value",
-        "p_method",
-        "ci_low",
-        "ci_high",
-        "caution",
-    ]
-    return pd.DataFrame(rows, columns=cols)
+            notes.append(
+                f"n = {n} < {MIN_ASYMPTOTIC}: exact permutation p-value of the slope "
+                "(no asymptotic test on so few points)"
+            )
+        elif n < SMALL_N:
+            notes.append(f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small")
+        notes.extend(msgs)
+    row["caution"] = _join(notes)
+    return row
 
 
 def chow_tests(series: pd.Series, breaks: Iterable[int] = KO_BREAKS + LATER_BREAKS) -> pd.DataFrame:
