@@ -1,41 +1,24 @@
-"""Ko Sangtu's published figures, machine-readable, and their revision by current SIPRI data.
+"""Ko Sangtu's figures beside the current SIPRI release: what the revisions of the data change.
 
-Ko Sangtu, "Russia's Choice of Alliance: Balancing or Bandwagoning?" (mid-2000s) gives two
-tables (Table 1: Russian military expenditure 1999-2004; Table 2: Russian arms exports by
-recipient 1999-2004 in SIPRI trend-indicator values) and a number of single figures in the
-text. They are typed, one figure per row, in ``data/ko_figures.csv``; this module loads and
-validates that file and sets the figures SIPRI can still measure beside the current release.
-
-CSV columns
------------
-figure_id
-    Unique snake_case identifier.
-table
-    ``table1``, ``table2`` or ``text``.
-country
-    ISO3 code, or a project aggregate code (``WLD`` world, ``EUR`` Europe).
-partner
-    Recipient of Russian arms deliveries (Table 2 and related text figures): ISO3, ``OTH``
-    (Ko's "Others" row) or ``WLD`` (Ko's "Total" row, all recipients); empty otherwise.
-year
-    Integer; for a range, its end year (the range is in ``period``). Empty for the few
-    figures Ko gives without any date.
-period
-    ``YYYY-YYYY`` for figures covering a range, else empty.
-measure, value, unit
-    What is measured, the number as printed (thousands separators dropped), and its unit.
-ko_source, location, note
-    What Ko cites, where in the article the figure appears, and a short paraphrase.
+The figures and their file are described in :mod:`balances.ko_figures_file`; the names it defines
+are re-exported here.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable
-from pathlib import Path
 
 import pandas as pd
+
+from balances.ko_figures_file import (
+    _PERIOD_RE,
+    AGGREGATE_CODES,
+    KO_COLUMNS,
+    KO_TABLES,
+    default_ko_path,
+    load_ko_figures,
+)
 
 __all__ = [
     "KO_COLUMNS",
@@ -51,25 +34,6 @@ __all__ = [
     "eu15_milex_shares",
     "compare_text_figures",
 ]
-
-KO_COLUMNS: tuple[str, ...] = (
-    "figure_id",
-    "table",
-    "country",
-    "partner",
-    "year",
-    "period",
-    "measure",
-    "value",
-    "unit",
-    "ko_source",
-    "location",
-    "note",
-)
-"""Columns of ``ko_figures.csv``, in order."""
-
-KO_TABLES: frozenset[str] = frozenset({"table1", "table2", "text"})
-"""Allowed values of the ``table`` column."""
 
 MILEX_COLUMNS: tuple[str, ...] = (
     "iso3",
@@ -101,143 +65,10 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
 )
 """Columns of the frame returned by :func:`compare_with_sipri`."""
 
-AGGREGATE_CODES: frozenset[str] = frozenset({"WLD", "EUR", "EUU", "OTH"})
-"""Codes that denote groups, never single countries; excluded when summing a world total."""
-
-_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
-_CODE_RE = re.compile(r"^[A-Z]{3}$")
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{4})$")
 
 # Ko's Table 2 partner codes that are not single recipients.
 _OTHERS = "OTH"
 _ALL = "WLD"
-
-
-def default_ko_path() -> Path:
-    """Return the default location of ``ko_figures.csv``.
-
-    Returns
-    -------
-    pathlib.Path
-        ``<repository root>/data/ko_figures.csv``.
-    """
-    from balances.config import PROJECT_DIR
-
-    return PROJECT_DIR / "data" / "ko_figures.csv"
-
-
-# ---------------------------------------------------------------------------------------------
-# Loading and validation
-# ---------------------------------------------------------------------------------------------
-
-
-def _fail(path: Path, line: int | None, msg: str) -> ValueError:
-    where = f"{path}" if line is None else f"{path}, row {line}"
-    return ValueError(f"{where}: {msg}")
-
-
-def load_ko_figures(path: str | Path | None = None) -> pd.DataFrame:
-    """Load and validate Ko Sangtu's figures.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path, optional
-        CSV file to read. Defaults to :func:`default_ko_path`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per figure with the columns of :data:`KO_COLUMNS`. ``value`` is float,
-        ``year`` is nullable ``Int64``; text columns are strings (empty string when blank).
-
-    Raises
-    ------
-    FileNotFoundError
-        If the file does not exist.
-    ValueError
-        If a column is missing, or a row has an empty, malformed or duplicate ``figure_id``,
-        an unknown ``table``, a non-numeric ``value``, a non-integer ``year`` or a malformed
-        ``period`` or ``country`` code. The message names the file and the row (its line
-        number in the file, the header being line 1).
-    """
-    path = Path(path) if path is not None else default_ko_path()
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: Ko figures file not found")
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in KO_COLUMNS if c not in raw.columns]
-    if missing:
-        raise _fail(path, None, f"missing column(s) {missing}")
-    df = raw.loc[:, list(KO_COLUMNS)].apply(lambda s: s.str.strip())
-
-    seen: dict[str, int] = {}
-    values: list[float] = []
-    years: list[int | None] = []
-    for i, rec in enumerate(df.itertuples(index=False)):
-        line = i + 2  # header is line 1
-        fid = rec.figure_id
-        if not _ID_RE.match(fid):
-            raise _fail(path, line, f"figure_id {fid!r} is empty or not snake_case")
-        if fid in seen:
-            raise _fail(path, line, f"duplicate figure_id {fid!r} (first on row {seen[fid]})")
-        seen[fid] = line
-        if rec.table not in KO_TABLES:
-            raise _fail(
-                path,
-                line,
-                f"figure_id {fid!r}: unknown table {rec.table!r} "
-                f"(expected one of {sorted(KO_TABLES)})",
-            )
-        if not _CODE_RE.match(rec.country):
-            raise _fail(
-                path,
-                line,
-                f"figure_id {fid!r}: country {rec.country!r} is not a 3-letter upper-case code",
-            )
-        if rec.partner and not _CODE_RE.match(rec.partner):
-            raise _fail(
-                path,
-                line,
-                f"figure_id {fid!r}: partner {rec.partner!r} is not a 3-letter upper-case code",
-            )
-        try:
-            val = float(rec.value)
-        except ValueError:
-            raise _fail(
-                path, line, f"figure_id {fid!r}: value {rec.value!r} is not numeric"
-            ) from None
-        if not math.isfinite(val):
-            raise _fail(path, line, f"figure_id {fid!r}: value {rec.value!r} is not finite")
-        values.append(val)
-        if rec.year == "":
-            years.append(None)
-        elif re.fullmatch(r"\d{4}", rec.year):
-            years.append(int(rec.year))
-        else:
-            raise _fail(path, line, f"figure_id {fid!r}: year {rec.year!r} is not an integer")
-        if rec.period:
-            m = _PERIOD_RE.match(rec.period)
-            if not m or int(m.group(1)) > int(m.group(2)):
-                raise _fail(
-                    path, line, f"figure_id {fid!r}: period {rec.period!r} is not YYYY-YYYY"
-                )
-            if years[-1] != int(m.group(2)):
-                raise _fail(
-                    path,
-                    line,
-                    f"figure_id {fid!r}: year {rec.year!r} is not the end of period {rec.period!r}",
-                )
-        if not rec.measure:
-            raise _fail(path, line, f"figure_id {fid!r}: empty measure")
-
-    out = df.copy()
-    out["value"] = pd.Series(values, index=df.index, dtype="float64")
-    out["year"] = pd.array(years, dtype="Int64")
-    return out.reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------------------------
-# Comparison with the current SIPRI release
-# ---------------------------------------------------------------------------------------------
 
 
 def _check_columns(df: pd.DataFrame, needed: Iterable[str], name: str) -> None:
@@ -351,6 +182,19 @@ def compare_with_sipri(
     TIV figures are revised in every SIPRI release, so differences measure revisions plus
     any changes in coverage.
     """
+    ko, milex, tiv = _checked_inputs(ko, milex, tiv)
+    out: list[dict] = []
+    out += _compare_table1(ko, milex, milex_source, const_base_year)
+    out += _compare_us(ko, milex, milex_source)
+    out += _compare_table2(ko, tiv, tiv_source)
+    out += _growth_rows(ko, milex, tiv, milex_source, tiv_source, const_base_year)
+    return pd.DataFrame(out, columns=list(COMPARISON_COLUMNS))
+
+
+def _checked_inputs(
+    ko: pd.DataFrame, milex: pd.DataFrame, tiv: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The inputs of :func:`compare_with_sipri`, checked, with integer years and no NaN codes."""
     _check_columns(
         ko,
         ("figure_id", "table", "country", "partner", "year", "period", "measure", "value", "unit"),
@@ -371,13 +215,7 @@ def compare_with_sipri(
     ko = ko.copy()
     ko["partner"] = ko["partner"].fillna("")
     ko["period"] = ko["period"].fillna("")
-
-    out: list[dict] = []
-    out += _compare_table1(ko, milex, milex_source, const_base_year)
-    out += _compare_us(ko, milex, milex_source)
-    out += _compare_table2(ko, tiv, tiv_source)
-    out += _growth_rows(ko, milex, tiv, milex_source, tiv_source, const_base_year)
-    return pd.DataFrame(out, columns=list(COMPARISON_COLUMNS))
+    return ko, milex, tiv
 
 
 def _compare_table1(ko: pd.DataFrame, milex: pd.DataFrame, source: str, base: int) -> list[dict]:
