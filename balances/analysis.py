@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -398,84 +399,20 @@ def breaks(
     """
     from balances import change
     from balances.ko_periods import period_spans
-    from balances.walt import revealed_stance
 
     allowed = ("overall", "power", "threat", "interests", "vote_gap")
     if series not in allowed:
         raise ParameterError("series", series, f"one of {allowed}")
     if transform not in change.TRANSFORMS:
         raise ParameterError("transform", transform, f"one of {change.TRANSFORMS}")
-    if series == "vote_gap":
-        y = (
-            revealed_stance(Triad.parse(focal, reference))
-            .set_index("year")["vote_gap"]
-            .astype(float)
-        )
-    else:
-        tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
-        y = tab[tab["lens"] == series].set_index("year")["score"]
+    y = _series_to_test(series, spec, focal, reference)
     label = {
         "difference": "first differences",
         "detrend": "residuals of a linear trend",
         "none": "levels (trending: breaks over-reject)",
     }[transform]
-    yb = change.detrend(y, transform)
     spans = period_spans()
-    rows = [
-        {
-            "test": "R² on year",
-            "series": "levels",
-            "where": "whole series",
-            "statistic": change.r2_on_year(y),
-            "p_value": float("nan"),
-            "caution": "share of the variance a straight line in the year explains",
-        }
-    ]
-    for _, r in change.trend_by_period(y, spans).iterrows():
-        rows.append(
-            {
-                "test": "trend (HAC)"
-                if r["p_method"] != "exact permutation"
-                else "trend (permutation)",
-                "series": "levels",
-                "where": f"{r['period']} {r['start']}-{r['end']}",
-                "statistic": r["slope"],
-                "p_value": r["p_value"],
-                "caution": r["caution"],
-            }
-        )
-    for _, r in change.chow_tests(yb).iterrows():
-        rows.append(
-            {
-                "test": "Chow",
-                "series": label,
-                "where": str(r["break_year"]),
-                "statistic": r["F"],
-                "p_value": r["p_value"],
-                "caution": r["caution"],
-            }
-        )
-    sup = change.unknown_break(yb, seed=seed)
-    rows.append(
-        {
-            "test": "sup-F (unknown break)",
-            "series": label,
-            "where": str(sup["break_year"]),
-            "statistic": sup["sup_f"],
-            "p_value": sup["p_value"],
-            "caution": sup["caution"],
-        }
-    )
-    rows.append(
-        {
-            "test": "CUSUM",
-            "series": label,
-            "where": "whole series",
-            "statistic": sup["cusum_stat"],
-            "p_value": sup["cusum_p"],
-            "caution": "",
-        }
-    )
+    rows = _trend_rows(y, spans) + _break_rows(change.detrend(y, transform), label, seed)
     ms = change.markov_regimes(y, seed=seed)
     regimes = ms["regimes"].assign(caution=ms["caution"])
     return {
@@ -483,6 +420,80 @@ def breaks(
         "regimes": regimes,
         "periods": change.compare_regimes_with_periods(ms["regimes"], spans),
     }
+
+
+def _series_to_test(
+    series: str, spec: ScoringSpec | str | None, focal: str, reference: str
+) -> pd.Series:
+    """The yearly series :func:`breaks` tests: a lens's score, or the UNGA vote gap."""
+    from balances.walt import revealed_stance
+
+    if series == "vote_gap":
+        return (
+            revealed_stance(Triad.parse(focal, reference))
+            .set_index("year")["vote_gap"]
+            .astype(float)
+        )
+    tab = score(focal, reference, STUDY_START, PANEL_END, spec, draws=0).table()
+    return tab[tab["lens"] == series].set_index("year")["score"]
+
+
+def _test_row(
+    test: str, series: str, where: str, statistic: float, p_value: float, caution: str
+) -> dict[str, Any]:
+    """One row of the ``tests`` table of :func:`breaks`."""
+    return {
+        "test": test,
+        "series": series,
+        "where": where,
+        "statistic": statistic,
+        "p_value": p_value,
+        "caution": caution,
+    }
+
+
+def _trend_rows(y: pd.Series, spans: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """R² on the year and the trend in each period, on the levels."""
+    from balances import change
+
+    rows = [
+        _test_row(
+            "R² on year",
+            "levels",
+            "whole series",
+            change.r2_on_year(y),
+            float("nan"),
+            "share of the variance a straight line in the year explains",
+        )
+    ]
+    for _, r in change.trend_by_period(y, spans).iterrows():
+        test = "trend (HAC)" if r["p_method"] != "exact permutation" else "trend (permutation)"
+        where = f"{r['period']} {r['start']}-{r['end']}"
+        rows.append(_test_row(test, "levels", where, r["slope"], r["p_value"], r["caution"]))
+    return rows
+
+
+def _break_rows(yb: pd.Series, label: str, seed: int) -> list[dict[str, Any]]:
+    """Chow at each candidate year, sup-F and CUSUM, on the series without its trend."""
+    from balances import change
+
+    rows = [
+        _test_row("Chow", label, str(r["break_year"]), r["F"], r["p_value"], r["caution"])
+        for _, r in change.chow_tests(yb).iterrows()
+    ]
+    sup = change.unknown_break(yb, seed=seed)
+    rows.append(
+        _test_row(
+            "sup-F (unknown break)",
+            label,
+            str(sup["break_year"]),
+            sup["sup_f"],
+            sup["p_value"],
+            sup["caution"],
+        )
+    )
+    rows.append(_test_row("CUSUM", label, "whole series", sup["cusum_stat"], sup["cusum_p"], ""))
+    return rows
 
 
 def alignment_gap(
