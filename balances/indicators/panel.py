@@ -12,6 +12,7 @@ import os
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -60,14 +61,7 @@ def read_user_table(path: Path) -> pd.DataFrame:
             column="year",
             fix="tidy tables need 'year' and 'iso3' or 'ccode' (or iso3_1, iso3_2)",
         )
-    if {"iso3_1", "iso3_2"} <= set(df.columns):
-        keys = ["iso3_1", "iso3_2"]
-    elif "iso3" in df.columns:
-        keys = ["iso3"]
-    elif "ccode" in df.columns:
-        keys = ["ccode"]
-    else:
-        keys = []
+    keys = _user_table_keys(df)
     numeric = [c for c in df.columns if c not in keys]
     df = coerce(
         df,
@@ -77,6 +71,29 @@ def read_user_table(path: Path) -> pd.DataFrame:
         },
         path,
     )
+    _check_finite(df, numeric, path)
+    df = _check_codes(df, keys, path)
+    _check_years(df, path)
+    check_unique(df, [*(["iso3"] if keys == ["ccode"] else keys), "year"], path)
+    df["year"] = df["year"].astype("int64")
+    if "iso3" in df.columns and "ccode" not in df.columns:
+        df = add_codes(df, from_col="iso3", kind="iso3")
+    return df.reset_index(drop=True)
+
+
+def _user_table_keys(df: pd.DataFrame) -> list[str]:
+    """The key columns of a user table besides ``year``: a dyad, a state, or none (system)."""
+    if {"iso3_1", "iso3_2"} <= set(df.columns):
+        return ["iso3_1", "iso3_2"]
+    if "iso3" in df.columns:
+        return ["iso3"]
+    if "ccode" in df.columns:
+        return ["ccode"]
+    return []
+
+
+def _check_finite(df: pd.DataFrame, numeric: list[str], path: Path) -> None:
+    """No infinite value in a value column: a missing value is an empty cell."""
     for col in numeric:
         infinite = np.isinf(df[col].to_numpy(dtype="float64", na_value=np.nan))
         if col != "year" and infinite.any():
@@ -88,6 +105,10 @@ def read_user_table(path: Path) -> pd.DataFrame:
                 column=col,
                 fix="write a finite number, or leave the cell empty for a missing value",
             )
+
+
+def _check_codes(df: pd.DataFrame, keys: list[str], path: Path) -> pd.DataFrame:
+    """Known ISO3 codes, or known COW codes (then translated into an ``iso3`` column)."""
     for col in keys:
         if col.startswith("iso3"):
             bad = ~df[col].map(lambda c: isinstance(c, str) and is_known_iso3(c))
@@ -112,6 +133,11 @@ def read_user_table(path: Path) -> pd.DataFrame:
                 column="ccode",
             )
         df["iso3"] = known
+    return df
+
+
+def _check_years(df: pd.DataFrame, path: Path) -> None:
+    """Every year inside the panel."""
     years = df["year"]
     out_of_range = years.isna() | ~years.between(PANEL_START, PANEL_END)
     if out_of_range.any():
@@ -122,11 +148,6 @@ def read_user_table(path: Path) -> pd.DataFrame:
             row=int(line),
             column="year",
         )
-    check_unique(df, [*(["iso3"] if keys == ["ccode"] else keys), "year"], path)
-    df["year"] = df["year"].astype("int64")
-    if "iso3" in df.columns and "ccode" not in df.columns:
-        df = add_codes(df, from_col="iso3", kind="iso3")
-    return df.reset_index(drop=True)
 
 
 class Tables:
@@ -223,73 +244,74 @@ def compute_panel(
         ind = registry[iid]
         if lens_set is not None and ind.lens not in lens_set:
             continue
-        ctx = Context(triad, source, years)
-        if ind.reference_only and ind.reference_only != triad.reference:
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "year": years,
-                        "indicator": iid,
-                        "lens": ind.lens,
-                        "value": np.nan,
-                        "status": "missing",
-                        "note": f"defined only with {ind.reference_only} as the reference "
-                        "(its source records that state's forces or alliance only)",
-                    }
-                )
-            )
+        why = _undefined_for(ind, triad)
+        if why:
+            frames.append(_frame(years, iid, ind.lens, np.nan, "missing", why))
             continue
-        if ind.only_for and not _matches(ind.only_for, triad):
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "year": years,
-                        "indicator": iid,
-                        "lens": ind.lens,
-                        "value": np.nan,
-                        "status": "missing",
-                        "note": f"defined only for the {ind.only_for} triad (its source covers no other)",
-                    }
-                )
-            )
-            continue
-        try:
-            values = evaluate(ind.compute, ctx)
-            est = evaluate(ind.estimate, ctx) if ind.estimate is not None else None
-        except OpError as exc:
-            raise ParameterError(
-                "indicator", iid, f"a computable indicator ({ind.origin}: {exc})"
-            ) from exc
-        values = values.replace([np.inf, -np.inf], np.nan)
-        status = np.where(values.isna(), "missing", "present")
-        if est is not None:
-            status = np.where((est.fillna(0) > 0) & values.notna(), "estimate", status)
-        note = (
-            "; ".join(dict.fromkeys(ctx.missing))
-            if ctx.missing
-            else "outside the sources' coverage"
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "year": years,
-                    "indicator": iid,
-                    "lens": ind.lens,
-                    "value": values.to_numpy(),
-                    "status": status,
-                    "note": np.where(values.isna(), note, _present_note(ind, values, years)),
-                }
-            )
-        )
-        if values.isna().all() and _is_users(ind):
-            warnings.warn(
-                f"indicator {iid!r} ({ind.origin}) has no value in {start}-{end}: {note}",
-                BalancesWarning,
-                stacklevel=2,
-            )
+        frames.append(_indicator_frame(ind, iid, Context(triad, source, years), (start, end)))
     if not frames:
         return pd.DataFrame(columns=["year", "indicator", "lens", "value", "status", "note"])
     return pd.concat(frames, ignore_index=True)
+
+
+def _frame(
+    years: pd.Index, iid: str, lens: str, value: Any, status: Any, note: Any
+) -> pd.DataFrame:
+    """One indicator's rows of the panel."""
+    return pd.DataFrame(
+        {
+            "year": years,
+            "indicator": iid,
+            "lens": lens,
+            "value": value,
+            "status": status,
+            "note": note,
+        }
+    )
+
+
+def _undefined_for(ind: Indicator, triad: Triad) -> str:
+    """Why an indicator is not defined for this triad (empty if it is)."""
+    if ind.reference_only and ind.reference_only != triad.reference:
+        return (
+            f"defined only with {ind.reference_only} as the reference "
+            "(its source records that state's forces or alliance only)"
+        )
+    if ind.only_for and not _matches(ind.only_for, triad):
+        return f"defined only for the {ind.only_for} triad (its source covers no other)"
+    return ""
+
+
+def _indicator_frame(ind: Indicator, iid: str, ctx: Context, span: tuple[int, int]) -> pd.DataFrame:
+    """An indicator's values, their status (present, estimate, missing) and notes."""
+    years = ctx.years
+    try:
+        values = evaluate(ind.compute, ctx)
+        est = evaluate(ind.estimate, ctx) if ind.estimate is not None else None
+    except OpError as exc:
+        raise ParameterError(
+            "indicator", iid, f"a computable indicator ({ind.origin}: {exc})"
+        ) from exc
+    values = values.replace([np.inf, -np.inf], np.nan)
+    status = np.where(values.isna(), "missing", "present")
+    if est is not None:
+        status = np.where((est.fillna(0) > 0) & values.notna(), "estimate", status)
+    note = "; ".join(dict.fromkeys(ctx.missing)) if ctx.missing else "outside the sources' coverage"
+    frame = _frame(
+        years,
+        iid,
+        ind.lens,
+        values.to_numpy(),
+        status,
+        np.where(values.isna(), note, _present_note(ind, values, years)),
+    )
+    if values.isna().all() and _is_users(ind):
+        warnings.warn(
+            f"indicator {iid!r} ({ind.origin}) has no value in {span[0]}-{span[1]}: {note}",
+            BalancesWarning,
+            stacklevel=3,  # the caller of compute_panel
+        )
+    return frame
 
 
 def _is_users(ind: Indicator) -> bool:
