@@ -342,39 +342,65 @@ def export(
     lab = {**variable_labels(df, registry), **(labels or {})}
     meta = dict(meta or {})
     with atomic_path(target) as tmp:
-        if fmt == "csv":
-            df.to_csv(tmp, index=False, lineterminator="\n")
-        elif fmt == "parquet":
-            import pyarrow as pa
-            import pyarrow.parquet as pq
-
-            table = pa.Table.from_pandas(df, preserve_index=False)
-            extra = {b"balances": json.dumps({"labels": lab, "meta": meta}, default=str).encode()}
-            pq.write_table(table.replace_schema_metadata({**table.schema.metadata, **extra}), tmp)
-        elif fmt == "stata":
-            long = [c for c in df.columns if len(str(c)) > _STATA_NAME]
-            if long:
-                raise ParameterError(
-                    "output",
-                    str(target),
-                    f"columns of at most 32 characters for Stata ({long[0]!r})",
-                )
-            about = "; ".join(f"{k} {v}" for k, v in meta.items())
-            _stata_frame(df).to_stata(
-                tmp,
-                write_index=False,
-                version=118,
-                variable_labels={k: v[:_STATA_LABEL] for k, v in lab.items()},
-                data_label=(about or "balances export")[:_STATA_LABEL],
-            )
-        else:
-            with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-                df.to_excel(xl, sheet_name="data", index=False)
-                pd.DataFrame(
-                    {"variable": list(df.columns), "label": [lab.get(c, "") for c in df.columns]}
-                ).to_excel(xl, sheet_name="variables", index=False)
-                if meta:
-                    pd.DataFrame(
-                        {"parameter": list(meta), "value": [str(v) for v in meta.values()]}
-                    ).to_excel(xl, sheet_name="about", index=False)
+        _WRITERS[fmt](df, tmp, target, lab, meta)
     return target
+
+
+def _write_csv(
+    df: pd.DataFrame, tmp: Path, target: Path, lab: dict[str, str], meta: dict[str, object]
+) -> None:
+    df.to_csv(tmp, index=False, lineterminator="\n")
+
+
+def _write_parquet(
+    df: pd.DataFrame, tmp: Path, target: Path, lab: dict[str, str], meta: dict[str, object]
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    extra = {b"balances": json.dumps({"labels": lab, "meta": meta}, default=str).encode()}
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, **extra}), tmp)
+
+
+def _write_stata(
+    df: pd.DataFrame, tmp: Path, target: Path, lab: dict[str, str], meta: dict[str, object]
+) -> None:
+    long = [c for c in df.columns if len(str(c)) > _STATA_NAME]
+    if long:
+        raise ParameterError(
+            "output",
+            str(target),
+            f"columns of at most 32 characters for Stata ({long[0]!r})",
+        )
+    about = "; ".join(f"{k} {v}" for k, v in meta.items())
+    _stata_frame(df).to_stata(
+        tmp,
+        write_index=False,
+        version=118,
+        variable_labels={k: v[:_STATA_LABEL] for k, v in lab.items()},
+        data_label=(about or "balances export")[:_STATA_LABEL],
+    )
+
+
+def _write_excel(
+    df: pd.DataFrame, tmp: Path, target: Path, lab: dict[str, str], meta: dict[str, object]
+) -> None:
+    with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        df.to_excel(xl, sheet_name="data", index=False)
+        pd.DataFrame(
+            {"variable": list(df.columns), "label": [lab.get(c, "") for c in df.columns]}
+        ).to_excel(xl, sheet_name="variables", index=False)
+        if meta:
+            pd.DataFrame(
+                {"parameter": list(meta), "value": [str(v) for v in meta.values()]}
+            ).to_excel(xl, sheet_name="about", index=False)
+
+
+#: Format (a value of :data:`EXPORT_FORMATS`) -> the function writing it to the temporary file.
+_WRITERS = {
+    "csv": _write_csv,
+    "parquet": _write_parquet,
+    "stata": _write_stata,
+    "excel": _write_excel,
+}
