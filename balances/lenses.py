@@ -17,6 +17,7 @@ reader sees which series mostly measure time.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 import numpy as np
@@ -357,24 +358,9 @@ def comparative_test(
     )
     rows.append(one.assign(sample=Triad.parse(focal, reference).label))
 
-    def pooled(items: Iterable[tuple[str, str]], year_effects: bool) -> pd.DataFrame:
-        items = list(items)
-        batch = batch_against(items, start, end) if outcome is None else None
-        frames = []
-        for f, r in items:
-            x = lens_scores(f, r, start - lag, end)
-            if batch is not None:
-                if (f, r) not in batch:
-                    continue
-                y = batch[(f, r)].rename("outcome")
-            else:
-                y = get(f, r, start, end).rename("outcome")
-            label = Triad.parse(f, r).label
-            frames.append(x.join(y, how="outer").reset_index(names="year").assign(triad=label))
-        return pooled_changes(pd.concat(frames, ignore_index=True), lag, year_effects=year_effects)
-
     # the placebo is the single-triad test pooled over pairs that did not align: the same
     # specification (a constant, no year effects), errors clustered by pair
+    pooled = functools.partial(_pooled, start=start, end=end, lag=lag, outcome=outcome)
     rows.append(pooled(placebos, False).assign(sample="placebo: pairs that did not align"))
     if population:
         items = (
@@ -399,6 +385,33 @@ def comparative_test(
         "caution": caution,
         "summary": summarise(table),
     }
+
+
+def _pooled(
+    items: Iterable[tuple[str, str]],
+    year_effects: bool,
+    *,
+    start: int,
+    end: int,
+    lag: int,
+    outcome: object | None,
+) -> pd.DataFrame:
+    """The changes-on-changes test pooled over triads (``items``: focal, reference pairs)."""
+    get = outcome or _default_outcome
+    items = list(items)
+    batch = batch_against(items, start, end) if outcome is None else None
+    frames = []
+    for f, r in items:
+        x = lens_scores(f, r, start - lag, end)
+        if batch is not None:
+            if (f, r) not in batch:
+                continue
+            y = batch[(f, r)].rename("outcome")
+        else:
+            y = get(f, r, start, end).rename("outcome")
+        label = Triad.parse(f, r).label
+        frames.append(x.join(y, how="outer").reset_index(names="year").assign(triad=label))
+    return pooled_changes(pd.concat(frames, ignore_index=True), lag, year_effects=year_effects)
 
 
 def _moves(v: object) -> int:
