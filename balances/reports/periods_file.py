@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -134,6 +135,35 @@ def load_strict(
 ) -> PeriodsConfig:
     """The validating reader behind :func:`balances.reports.loading.load_periods` (documented there)."""
     file = Path(path) if path is not None else DEFAULT_PERIODS_FILE
+    top, defaults = _read_top(file)
+    if notebooks_dir is not None:
+        nb_dir = Path(notebooks_dir)
+    elif top.notebooks_dir is not None:
+        nb_dir = file.parent / top.notebooks_dir
+    else:
+        nb_dir = DEFAULT_NOTEBOOKS_DIR
+    nb_dir = nb_dir.resolve()
+    _check_semantics(f"{file}, defaults", defaults)
+
+    declared: dict[str, list[str]] = {}
+    check_notebooks = functools.partial(_check_notebooks, nb_dir=nb_dir, declared=declared)
+    check_notebooks(f"{file}, notebooks", top.notebooks)
+    periods: dict[str, Period] = {}
+    for name, block in top.periods.items():
+        if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or len(name) > 64:
+            raise RegistryError(
+                f"{file}: period name {shown(name)} is not allowed; names become "
+                f"folders under --out, so use {NAME_RULE}, at most 64 characters"
+            )
+        where = f"{file}, period {name!r}"
+        periods[name] = _period(where, name, block, top, defaults, check_notebooks)
+    return PeriodsConfig(
+        path=file.resolve(), notebooks_dir=nb_dir, defaults=defaults, periods=periods
+    )
+
+
+def _read_top(file: Path) -> tuple[_PeriodsFile, dict[str, Any]]:
+    """The file's top-level blocks, and its defaults validated and completed."""
     raw = _read_yaml(file)
     if not isinstance(raw, dict):
         raise RegistryError(
@@ -147,79 +177,74 @@ def load_strict(
         defaults = _Defaults(**{str(k): v for k, v in top.defaults.items()}).model_dump()
     except ValidationError as exc:
         raise _pydantic_problem(f"{file}, defaults", exc, _Defaults.model_fields) from exc
+    return top, defaults
 
-    if notebooks_dir is not None:
-        nb_dir = Path(notebooks_dir)
-    elif top.notebooks_dir is not None:
-        nb_dir = file.parent / top.notebooks_dir
-    else:
-        nb_dir = DEFAULT_NOTEBOOKS_DIR
-    nb_dir = nb_dir.resolve()
-    _check_semantics(f"{file}, defaults", defaults)
 
-    declared: dict[str, list[str]] = {}
+def _check_notebooks(
+    where: str, names: Sequence[str], *, nb_dir: Path, declared: dict[str, list[str]]
+) -> None:
+    """Each notebook listed once, present in ``nb_dir``, declaring the run parameters.
 
-    def check_notebooks(where: str, names: Sequence[str]) -> None:
-        twice = sorted({nb for nb in names if list(names).count(nb) > 1})
-        if twice:
-            raise RegistryError(
-                f"{where}, parameter 'notebooks': {twice[0]!r} is listed twice; "
-                "each notebook runs once per period and writes one report"
-            )
-        for nb in names:
-            nb_path = nb_dir / f"{nb}.ipynb"
-            if not nb_path.is_file():
-                have = sorted(p.stem for p in nb_dir.glob("*.ipynb")) if nb_dir.is_dir() else []
-                raise RegistryError(
-                    f"{where}, parameter 'notebooks': notebook {nb!r} not found as {nb_path}; "
-                    f"expected one of {have or '(none: the folder has no .ipynb files)'}"
-                )
-            if nb not in declared:
-                declared[nb] = declared_parameters(nb_path)
-            missing = [p for p in PARAMETER_NAMES if p not in declared[nb]]
-            if missing:
-                raise RegistryError(
-                    f"{nb_path}: the cell tagged 'parameters' does not declare "
-                    f"{', '.join(missing)}; a report notebook declares "
-                    f"{', '.join(PARAMETER_NAMES)}"
-                )
-
-    check_notebooks(f"{file}, notebooks", top.notebooks)
-    periods: dict[str, Period] = {}
-    for name, block in top.periods.items():
-        if not isinstance(name, str) or not re.fullmatch(NAME_PATTERN, name) or len(name) > 64:
-            raise RegistryError(
-                f"{file}: period name {shown(name)} is not allowed; names become "
-                f"folders under --out, so use {NAME_RULE}, at most 64 characters"
-            )
-        where = f"{file}, period {name!r}"
-        if not isinstance(block, dict):
-            raise RegistryError(
-                f"{where}: expected a mapping of {', '.join(_PeriodEntry.model_fields)}"
-            )
-        try:
-            entry = _PeriodEntry(**{str(k): v for k, v in block.items()})
-        except ValidationError as exc:
-            raise _pydantic_problem(where, exc, _PeriodEntry.model_fields) from exc
-        values = {k: v if v is not None else defaults.get(k) for k, v in entry.model_dump().items()}
-        _check_semantics(where, values)
-        notebooks = tuple(entry.notebooks or top.notebooks)
-        check_notebooks(where, notebooks)
-        period = Period(
-            name=name,
-            title=entry.title,
-            description=entry.description,
-            start=values["start"],
-            end=values["end"],
-            focal=values["focal"],
-            reference=values["reference"],
-            spec=values["spec"],
-            draws=values["draws"],
-            seed=values["seed"],
-            notebooks=notebooks,
+    ``declared`` caches each notebook's declared parameters across periods.
+    """
+    twice = sorted({nb for nb in names if list(names).count(nb) > 1})
+    if twice:
+        raise RegistryError(
+            f"{where}, parameter 'notebooks': {twice[0]!r} is listed twice; "
+            "each notebook runs once per period and writes one report"
         )
-        check_parameters_cell(period.parameters(), where)
-        periods[name] = period
-    return PeriodsConfig(
-        path=file.resolve(), notebooks_dir=nb_dir, defaults=defaults, periods=periods
+    for nb in names:
+        nb_path = nb_dir / f"{nb}.ipynb"
+        if not nb_path.is_file():
+            have = sorted(p.stem for p in nb_dir.glob("*.ipynb")) if nb_dir.is_dir() else []
+            raise RegistryError(
+                f"{where}, parameter 'notebooks': notebook {nb!r} not found as {nb_path}; "
+                f"expected one of {have or '(none: the folder has no .ipynb files)'}"
+            )
+        if nb not in declared:
+            declared[nb] = declared_parameters(nb_path)
+        missing = [p for p in PARAMETER_NAMES if p not in declared[nb]]
+        if missing:
+            raise RegistryError(
+                f"{nb_path}: the cell tagged 'parameters' does not declare "
+                f"{', '.join(missing)}; a report notebook declares "
+                f"{', '.join(PARAMETER_NAMES)}"
+            )
+
+
+def _period(
+    where: str,
+    name: str,
+    block: object,
+    top: _PeriodsFile,
+    defaults: dict[str, Any],
+    check_notebooks: Callable[[str, Sequence[str]], None],
+) -> Period:
+    """One period's block, validated, with the defaults filled in."""
+    if not isinstance(block, dict):
+        raise RegistryError(
+            f"{where}: expected a mapping of {', '.join(_PeriodEntry.model_fields)}"
+        )
+    try:
+        entry = _PeriodEntry(**{str(k): v for k, v in block.items()})
+    except ValidationError as exc:
+        raise _pydantic_problem(where, exc, _PeriodEntry.model_fields) from exc
+    values = {k: v if v is not None else defaults.get(k) for k, v in entry.model_dump().items()}
+    _check_semantics(where, values)
+    notebooks = tuple(entry.notebooks or top.notebooks)
+    check_notebooks(where, notebooks)
+    period = Period(
+        name=name,
+        title=entry.title,
+        description=entry.description,
+        start=values["start"],
+        end=values["end"],
+        focal=values["focal"],
+        reference=values["reference"],
+        spec=values["spec"],
+        draws=values["draws"],
+        seed=values["seed"],
+        notebooks=notebooks,
     )
+    check_parameters_cell(period.parameters(), where)
+    return period
