@@ -7,12 +7,13 @@ and rebuilt from the stamps on the folder, so it always agrees with the files.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -276,6 +277,30 @@ def run_reports(
     table hashes, user indicator files, ``with_input``) and its HTML and
     notebook hash to what the stamp recorded.
     """
+    workers = _checked_run_args(executor, scheduler, jobs, timeout)
+    selected, out_dir, user_dir, inputs = _selection(config, only, out, indicators_dir)
+    with _holding(out_dir):
+        return _run_locked(
+            config,
+            selected,
+            out_dir,
+            inputs,
+            user_dir,
+            workers,
+            with_input,
+            force,
+            executor,
+            scheduler,
+            progress,
+            float(timeout),
+            on_report,
+        )
+
+
+def _checked_run_args(
+    executor: str, scheduler: str | None, jobs: int | None, timeout: float
+) -> int:
+    """Check the executor, scheduler, jobs and timeout of :func:`run_reports`; the workers."""
     if executor not in ("local", "dask"):
         raise ParameterError("executor", executor, "'local' or 'dask'")
     if executor == "dask" and not scheduler:
@@ -289,29 +314,29 @@ def run_reports(
         raise ParameterError("jobs", jobs, "a positive number of processes")
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
         raise ParameterError("timeout", timeout, "a positive number of seconds")
+    return workers
+
+
+def _selection(
+    config: PeriodsConfig,
+    only: Iterable[str] | None,
+    out: str | os.PathLike[str],
+    indicators_dir: str | os.PathLike[str] | None,
+) -> tuple[list[Period], Path, str | None, dict[str, Any]]:
+    """The periods selected, the checked output folder, the user's directory and today's inputs."""
     selected = config.select(only)
     out_dir = check_out(out)
     user_dir = _user_dir(indicators_dir)
-    inputs = current_inputs(user_dir, out_dir)
+    return selected, out_dir, user_dir, current_inputs(user_dir, out_dir)
 
+
+@contextlib.contextmanager
+def _holding(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock for the run; forked workers close its descriptor."""
     with cache.OutputLock(out_dir) as lock:
         HELD_FDS.add(lock._fd)  # type: ignore[arg-type]
         try:
-            return _run_locked(
-                config,
-                selected,
-                out_dir,
-                inputs,
-                user_dir,
-                workers,
-                with_input,
-                force,
-                executor,
-                scheduler,
-                progress,
-                float(timeout),
-                on_report,
-            )
+            yield
         finally:
             HELD_FDS.discard(lock._fd)  # type: ignore[arg-type]
 
