@@ -298,16 +298,7 @@ def similarity(
     _check_votes(votes, (*_REQUIRED, "year"))
     if votes["year"].isna().any():
         raise ParameterError("votes", "a row without year", "a year on every row")
-    if "iso3" not in votes.columns:
-        codes = pd.unique(votes["ccode"])
-        votes = votes.assign(iso3=votes["ccode"].map(dict(zip(codes, to_iso3(codes), strict=True))))
-    if states is not None:
-        states = [states] if isinstance(states, str) else list(states)
-        unknown = [s for s in states if not is_known_iso3(s)]
-        if unknown:
-            raise ParameterError("states", unknown[0], "ISO3 codes of states, e.g. RUS, CHN, USA")
-        votes = votes[votes["iso3"].isin(states)]
-    votes = votes[votes["vote"].notna()]
+    votes = _votes_among(votes, states)
     matrix, rcids, ccodes = vote_matrix(votes)
     rc_year = votes.groupby("rcid")["year"].agg(["min", "max"]).reindex(rcids)
     if (rc_year["min"] != rc_year["max"]).any():
@@ -317,17 +308,7 @@ def similarity(
     years = rc_year["min"].to_numpy(dtype=np.int64)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("year", "i", "j", "n", *names)}
     for year in np.unique(years):
-        block = matrix[years == year]
-        present = np.flatnonzero(~np.isnan(block).all(axis=0))
-        i, j = np.triu_indices(len(present), k=1)
-        table = joint_counts(block[:, present])[:, :, i, j].astype(np.float64)
-        n = table.sum(axis=(0, 1))
-        shared = n > 0  # pairs that both voted on at least one roll call
-        table, n, i, j = table[:, :, shared], n[shared], present[i[shared]], present[j[shared]]
-        values = {name: MEASURES[name](table) for name in names}
-        if directed:  # every measure is symmetric: the reverse order repeats the values
-            i, j, n = np.concatenate([i, j]), np.concatenate([j, i]), np.tile(n, 2)
-            values = {name: np.tile(v, 2) for name, v in values.items()}
+        i, j, n, values = _year_measures(matrix[years == year], names, directed)
         parts["year"].append(np.full(len(i), year))
         parts["i"].append(i)
         parts["j"].append(j)
@@ -347,6 +328,37 @@ def similarity(
             **{name: cat[name].astype(float) for name in names},
         }
     )
+
+
+def _votes_among(votes: pd.DataFrame, states: Iterable[str] | str | None) -> pd.DataFrame:
+    """Votes cast, with ``iso3`` (from ``ccode`` if absent), only by ``states`` if given."""
+    if "iso3" not in votes.columns:
+        codes = pd.unique(votes["ccode"])
+        votes = votes.assign(iso3=votes["ccode"].map(dict(zip(codes, to_iso3(codes), strict=True))))
+    if states is not None:
+        states = [states] if isinstance(states, str) else list(states)
+        unknown = [s for s in states if not is_known_iso3(s)]
+        if unknown:
+            raise ParameterError("states", unknown[0], "ISO3 codes of states, e.g. RUS, CHN, USA")
+        votes = votes[votes["iso3"].isin(states)]
+    return votes[votes["vote"].notna()]
+
+
+def _year_measures(
+    block: np.ndarray, names: Sequence[str], directed: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """One year's dyads that both voted: columns ``i, j`` of ``block``, shared votes, measures."""
+    present = np.flatnonzero(~np.isnan(block).all(axis=0))
+    i, j = np.triu_indices(len(present), k=1)
+    table = joint_counts(block[:, present])[:, :, i, j].astype(np.float64)
+    n = table.sum(axis=(0, 1))
+    shared = n > 0  # pairs that both voted on at least one roll call
+    table, n, i, j = table[:, :, shared], n[shared], present[i[shared]], present[j[shared]]
+    values = {name: MEASURES[name](table) for name in names}
+    if directed:  # every measure is symmetric: the reverse order repeats the values
+        i, j, n = np.concatenate([i, j]), np.concatenate([j, i]), np.tile(n, 2)
+        values = {name: np.tile(v, 2) for name, v in values.items()}
+    return i, j, n, values
 
 
 def dyad_similarity(
