@@ -235,6 +235,13 @@ def read_trademap(raw: RawFiles, name: str) -> pd.DataFrame:
     )
     df = df[df["recipient"] != ""]
     check_unique(df, ["recipient"], path)
+    long = _long_cells(df, path)
+    _check_total_row(long, path)
+    return long.assign(supplier=m["supplier"])[["supplier", "recipient", "year", "tiv", "line"]]
+
+
+def _long_cells(df: pd.DataFrame, path: object) -> pd.DataFrame:
+    """The table's non-blank year cells, one per row, with ``tiv`` numeric (checked)."""
     long = (
         df.drop(columns=_TOTAL)
         .reset_index()
@@ -253,8 +260,7 @@ def read_trademap(raw: RawFiles, name: str) -> pd.DataFrame:
             fix="correct the cell or mark it missing",
         )
     long["year"] = long["year"].astype(int)
-    _check_total_row(long, path)
-    return long.assign(supplier=m["supplier"])[["supplier", "recipient", "year", "tiv", "line"]]
+    return long
 
 
 def _check_total_row(long: pd.DataFrame, path: object) -> None:
