@@ -122,7 +122,7 @@ def plot_periods(
     """
     from matplotlib.ticker import MaxNLocator
 
-    from balances.plots import OKABE_ITO, SMALL_FONT, mark_data_ends, source_note
+    from balances.plots import OKABE_ITO, mark_data_ends, source_note
 
     if ax is None:
         from matplotlib.figure import Figure
@@ -147,8 +147,28 @@ def plot_periods(
         markersize=3,
         label="overall score",
     )
+    _draw_lanes(ax, periods)
+    ax.set_yticks(range(0, 101, 20))
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ends is not None and len(ends):
+        for t in mark_data_ends(ax, ends):  # all at the top: the lanes fill the bottom
+            t.set_y(0.98)
+            t.set_verticalalignment("top")
+    ax.set_xlabel("year (grey bars: the report periods)")
+    ax.set_ylabel("overall score (0-100)")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if source:
+        source_note(ax, source)
+    return ax
+
+
+def _draw_lanes(ax: Axes, periods: Sequence[Period], lane_h: float = 9.0) -> None:
+    """The periods as grey bars named in place, below the score, one lane per overlap."""
+    from balances.plots import SMALL_FONT
+
     lanes = _lanes(periods)
-    lane_h = 9.0
     for p, lane in lanes:
         y = -lane_h * (lane + 1)
         bar = ax.broken_barh(
@@ -171,20 +191,6 @@ def plot_periods(
         )
     n_lanes = max((lane for _, lane in lanes), default=-1) + 1
     ax.set_ylim(-lane_h * n_lanes - 1, 102)
-    ax.set_yticks(range(0, 101, 20))
-    ax.axhline(0, color="black", linewidth=0.5)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    if ends is not None and len(ends):
-        for t in mark_data_ends(ax, ends):  # all at the top: the lanes fill the bottom
-            t.set_y(0.98)
-            t.set_verticalalignment("top")
-    ax.set_xlabel("year (grey bars: the report periods)")
-    ax.set_ylabel("overall score (0-100)")
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    if source:
-        source_note(ax, source)
-    return ax
 
 
 def _figure_png(ax: Axes) -> str:
