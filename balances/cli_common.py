@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,18 +98,46 @@ def _wrap_table(df: pd.DataFrame, width: int = TABLE_WIDTH) -> str:
     return "\n".join(lines) + "\n"
 
 
+def records_text(
+    df: pd.DataFrame, head: Sequence[str], body: Sequence[str], width: int = TABLE_WIDTH
+) -> str:
+    """One block per row, for listings too wide for columns: ``head`` fields on the first line
+    (``"a-b"`` joins fields ``a`` and ``b`` with a dash, as a span of years), each ``body`` field
+    below it as ``name: value``, wrapped to ``width``.
+    """
+    import textwrap
+
+    import pandas as pd
+
+    def text(v: object) -> str:
+        return "" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
+
+    blocks = []
+    for _, row in df.iterrows():
+        first = ["-".join(text(row[f]) for f in c.split("-")).strip("-") for c in head]
+        lines = ["  ".join(x for x in first if x)]
+        for c in body:
+            if text(row[c]):
+                lines += textwrap.wrap(
+                    f"{c}: {text(row[c])}", width, initial_indent="    ", subsequent_indent="      "
+                )
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
 if TYPE_CHECKING:  # pandas is imported by the commands that use it: `report` starts light
     import pandas as pd
 
     from balances.params import RunParams
 
 
-def emit(df: pd.DataFrame, fmt: str) -> None:
+def emit(df: pd.DataFrame, fmt: str, records: tuple[list[str], list[str]] | None = None) -> None:
     """Print a frame as a text table (at most :data:`TABLE_WIDTH` wide), CSV or JSON records.
 
     CSV and JSON rows carry the command's run parameters (:func:`run_meta`) as extra columns.
     With ``--output FILE`` the frame goes to the file instead, in the format its suffix names
-    (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``).
+    (``.csv``, ``.json``, ``.txt``, ``.parquet``, ``.dta``, ``.xlsx``). ``records`` (head
+    and body columns) prints a text table as one block per row (:func:`records_text`).
     """
 
     out = Invocation.output
@@ -124,6 +153,8 @@ def emit(df: pd.DataFrame, fmt: str) -> None:
         text = df.to_csv(index=False, float_format="%.6g", lineterminator="\n")
     elif fmt == "json":
         text = df.to_json(orient="records", double_precision=6) + "\n"
+    elif records is not None:
+        text = records_text(df, *records)
     else:
         text = _wrap_table(df)
     if out is None:

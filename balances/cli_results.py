@@ -213,7 +213,9 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
                 "last_year": present["max"].get(iid),
             }
         )
-    emit(pd.DataFrame(rows), args.format)
+    head = ["id", "lens", "subconcept", "expected_sign", "first_year-last_year"]
+    body = ["title", "unit", "sources", "citation"]
+    emit(pd.DataFrame(rows), args.format, records=(head, body))
     return 0
 
 

@@ -188,3 +188,14 @@ def test_an_ascii_terminal_gets_escapes_not_a_traceback():
     assert b"Traceback" not in res.stderr
     out = res.stdout.decode("ascii")  # every byte is ASCII
     assert "Ther\\xe9se Pettersson" in out  # UCDP's citation, escaped
+
+
+def test_indicator_listing_reads_one_block_per_indicator(capsys):
+    """Eleven columns squeezed to 120 characters broke titles into 7-letter stacks."""
+    out = _run(capsys, "indicators", "--lens", "threat")
+    blocks = out.strip().split("\n\n")
+    first = blocks[0].splitlines()
+    assert first[0].split() == ["nato_border_focal", "threat", "proximity", "+", "1991-2024"]
+    assert any(line.startswith("    title: ") for line in first)
+    assert any(line.startswith("    citation: ") for line in first)
+    assert len(blocks) == out.count("    title: ")  # every indicator, one block each
