@@ -156,6 +156,8 @@ SERIES_TABLES: dict[str, frozenset[str]] = {
     "outcome_focal1_reference": frozenset({"alignment"}),
     "outcome_against_reference": frozenset({"alignment"}),
 }
+#: Claim conditions that are Walt's (an indicator's ``ko_condition`` names one of them).
+WALT_CONDITIONS = ("capability", "allies", "security_climate")
 #: Indicators and series that are raw UN vote agreement (never evidence of closeness).
 RAW_AGREEMENT_INDICATORS = frozenset({"unga_agreement_gap"})
 
@@ -1277,7 +1279,11 @@ def stance_agreement(source: Tables | None = None, rule: WaltRule | None = None)
 
 
 def validate_claims(path: Path = CLAIMS_FILE, source: Tables | None = None) -> None:
-    """Check that every claim's expressions and indicators resolve (used by the tests)."""
+    """Check that every claim's expressions and indicators resolve (used by the tests).
+
+    A claim about one of Walt's conditions measures only indicators declared
+    for that condition (``ko_condition``) or for none.
+    """
     doc = load_claims(path)
     source = source or Tables()
     cols = source.columns()
@@ -1290,6 +1296,12 @@ def validate_claims(path: Path = CLAIMS_FILE, source: Tables | None = None) -> N
                 if m.indicator and m.indicator not in registry:
                     raise RegistryError(
                         f"{path}, claim {c.id!r}, test {i + 1}: unknown indicator {m.indicator!r}"
+                    )
+                tag = registry[m.indicator].ko_condition if m.indicator else "none"
+                if c.condition in WALT_CONDITIONS and tag not in ("none", c.condition):
+                    raise RegistryError(
+                        f"{path}, claim {c.id!r}, test {i + 1}: a claim about {c.condition} "
+                        f"measures {m.indicator!r}, declared for ko_condition: {tag}"
                     )
                 if m.expr:
                     try:
