@@ -1022,11 +1022,11 @@ def judge(
     -------
     Judgement
         ``claims``: claim_id, author, period, condition, expected, measured,
-        evidence (verdict per kind), verdict, fragility, reason, comparison,
-        statement, location, ko_figures, scope (``ko``, ``beyond`` or
-        ``out_of_sample``); ``evidence``: claim_id, test, evidence, measure,
-        series, year, value; ``tests``: claim_id, test, evidence, comparison,
-        verdict, measured, reason (one row per test).
+        evidence (verdict per kind), verdict, fragility, reason, statement,
+        location, note (the claims file's), ko_figures, scope (``ko``,
+        ``beyond`` or ``out_of_sample``); ``evidence``: claim_id, test,
+        evidence, measure, series, year, value; ``tests``: claim_id, test,
+        evidence, comparison, verdict, measured, reason, note (one row per test).
     """
     path = Path(path) if path else CLAIM_FILES[author]
     doc = load_claims(path)
@@ -1052,6 +1052,7 @@ def judge(
                         "verdict": o.verdict,
                         "measured": o.measured,
                         "reason": o.reason,
+                        "note": t.note or "",
                     }
                 )
                 r = o.rows.assign(
@@ -1075,6 +1076,7 @@ def judge(
                     "reason": (note + " || " if note else "") + reasons,
                     "statement": claim.statement,
                     "location": claim.location,
+                    "note": claim.note or "",
                     "ko_figures": "; ".join(
                         f"{f}={figures.loc[f, 'value']:g} {figures.loc[f, 'unit']}"
                         for f in claim.ko_figures
@@ -1344,8 +1346,8 @@ def claims_in_period(claims: pd.DataFrame, start: int, end: int) -> pd.DataFrame
 
 
 def periods_frame(path: Path = CLAIMS_FILE) -> pd.DataFrame:
-    """An author's periods as a table (id, label, start, end, stance)."""
-    return pd.DataFrame([p.model_dump(exclude={"note"}) for p in load_claims(path).periods])
+    """An author's periods as a table (id, label, start, end, stance, location, note)."""
+    return pd.DataFrame([p.model_dump() for p in load_claims(path).periods])
 
 
 def period_spans(path: Path = CLAIMS_FILE) -> dict[str, tuple[int, int]]:
