@@ -50,10 +50,13 @@ from balances.indicators.ops import Context
 from balances.indicators.panel import Tables, compute_panel
 from balances.indicators.registry import check_expression, evaluate
 from balances.ko_figures import AGGREGATE_CODES, load_ko_figures
+from balances.ladder import SOURCES as LADDER_SOURCES
 from balances.ladder import ladder
 from balances.triad import Triad
 from balances.walt import (
+    CONDITION_TABLES,
     KAPPA_GAP,
+    PARTNERSHIP_TABLES,
     REVEALED_INPUTS,
     RULE_INPUTS,
     STANCES,
@@ -129,21 +132,12 @@ Series = Literal[
 ]
 #: Processed tables behind each named series (for the circularity and raw-agreement checks).
 SERIES_TABLES: dict[str, frozenset[str]] = {
-    "walt_peace": frozenset({"mid_dyad"}),
-    "walt_capability": frozenset({"milex", "wdi"}),
-    "walt_allies": frozenset({"nmc", "cr_summits", "atop_dyad"}),
-    "ladder_level": frozenset(
-        {
-            "cr_summits",
-            "atop_dyad",
-            "arms_tiv_dyad",
-            "arms_register_orders",
-            "cr_exercises",
-            "exercises_dyad",
-        }
-    ),
-    "kappa_gap": frozenset({"unga_similarity"}),
-    "partnership_rank": frozenset({"cr_summits", "atop_dyad"}),
+    "walt_peace": CONDITION_TABLES["peace"],
+    "walt_capability": CONDITION_TABLES["capability"],
+    "walt_allies": CONDITION_TABLES["allies"],
+    "ladder_level": LADDER_SOURCES,
+    "kappa_gap": REVEALED_INPUTS,
+    "partnership_rank": PARTNERSHIP_TABLES,
     "usa_share_world_milex_current": frozenset({"milex"}),
     "cr_exercises": frozenset({"cr_exercises"}),
     "joint_vetoes": frozenset({"unsc_vetoes_year"}),

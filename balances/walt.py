@@ -53,8 +53,17 @@ from balances.indicators.registry import Indicator, evaluate
 from balances.triad import GREAT_POWERS, Triad
 
 STANCES = ("bandwagon", "hedge", "balance")
+#: Processed tables behind the declared partnership (:func:`partnership_rank`).
+PARTNERSHIP_TABLES = frozenset({"cr_summits", "atop_dyad"})
+#: Processed tables each condition reads: the sources of its registry inputs (a test checks
+#: them against the registry) and the tables of the inputs computed here.
+CONDITION_TABLES: dict[str, frozenset[str]] = {
+    "capability": frozenset({"milex", "wdi"}),
+    "allies": frozenset({"nmc"}) | PARTNERSHIP_TABLES,
+    "peace": frozenset({"mid_dyad"}),
+}
 #: Processed tables the Walt rule reads.
-RULE_INPUTS = frozenset({"milex", "wdi", "nmc", "cr_summits", "atop_dyad", "mid_dyad"})
+RULE_INPUTS = frozenset().union(*CONDITION_TABLES.values())
 #: Processed tables the revealed stance reads.
 REVEALED_INPUTS = frozenset({"unga_similarity"})
 

@@ -38,6 +38,8 @@ from balances.ko import (
 )
 from balances.ladder import ladder
 from balances.walt import (
+    CONDITION_TABLES,
+    PARTNERSHIP_TABLES,
     REVEALED_INPUTS,
     RULE,
     RULE_INPUTS,
@@ -319,8 +321,11 @@ def test_walt_rule_reads_its_inputs_from_the_registry() -> None:
     for inp in RULE:
         if inp.indicator:
             assert declared[inp.indicator].ko_condition == inp.condition
-    tables = {t for ind in declared.values() for t in ind.sources}
-    assert tables | {"cr_summits", "atop_dyad", "mid_dyad"} == RULE_INPUTS
+    for condition in ("capability", "allies"):
+        inputs = [i for i in RULE if i.condition == condition]
+        tables = {t for i in inputs if i.indicator for t in declared[i.indicator].sources}
+        computed = PARTNERSHIP_TABLES if any(i.indicator is None for i in inputs) else set()
+        assert tables | computed == CONDITION_TABLES[condition]
     c = conditions(start=1999, end=2004).set_index("year")
     values = EV.panel.pivot_table(index="year", columns="indicator", values="value")
     assert c["gdp_vs_ref"].tolist() == values.loc[1999:2004, "focal1_gdp_vs_ref"].tolist()
