@@ -83,22 +83,8 @@ KAPPA_GAP = {
         "dyad": ["focal1", "reference"],
     },
 }
-#: Raw UNGA agreement of the focal pair minus the first focal state's agreement with the reference.
-VOTE_GAP = {
-    "op": "difference",
-    "a": {
-        "op": "value",
-        "table": "unga_similarity",
-        "column": "agreement",
-        "dyad": ["focal1", "focal2"],
-    },
-    "b": {
-        "op": "value",
-        "table": "unga_similarity",
-        "column": "agreement",
-        "dyad": ["focal1", "reference"],
-    },
-}
+#: The registry's raw UNGA agreement gap (focal pair minus first focal state with the reference).
+VOTE_GAP_INDICATOR = "unga_agreement_gap"
 
 
 @dataclass(frozen=True)
@@ -317,7 +303,7 @@ def revealed_stance(
     triad = triad or Triad()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    raw = _series(VOTE_GAP, triad, source, years)
+    raw = _series(source.registry()[VOTE_GAP_INDICATOR].compute, triad, source, years)
     gap = _series(KAPPA_GAP, triad, source, years)
     stance = np.where(
         gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
