@@ -222,13 +222,20 @@ def _score_groups(
     weights: tuple[np.ndarray, np.ndarray],
     lens_of: np.ndarray,
     noise: np.ndarray | None,
-    ids: list[str],
-    n_years: int,
+    norm0: pd.DataFrame,
 ) -> np.ndarray:
-    """Scores of every draw (D, Y, lenses + 1), grouped by the draws' discrete choices."""
+    """Scores of every draw (D, Y, lenses + 1), grouped by the draws' discrete choices.
+
+    ``norm0`` is the nominal spec's normalised panel, reused for the draws that
+    keep the nominal normalisation and imputation.
+    """
     within, overall = weights
-    out = np.full((within.shape[0], n_years, len(LENSES) + 1), np.nan)
+    ids = list(norm0.columns)
+    out = np.full((within.shape[0], len(norm0.index), len(LENSES) + 1), np.nan)
     cache: dict[tuple[int, int], np.ndarray] = {}
+    if spec.normalise in menus.normalise and spec.impute in menus.impute:
+        nominal = (menus.normalise.index(spec.normalise), menus.impute.index(spec.impute))
+        cache[nominal] = norm0.to_numpy(dtype=float)
     picks = zip(choice["normalise"], choice["impute"], choice["aggregate"], strict=True)
     for ni, ii, ai in set(picks):
         sel = np.flatnonzero(
@@ -340,10 +347,10 @@ def monte_carlo(
 
         raise ParameterError("vary", sorted(unknown), f"names among {FACTORS}")
     rng = np.random.default_rng(seed)
-    nominal = score_nominal(panel, registry, spec)
-    norm0, _, _ = prepare(panel, registry, spec)
+    norm0, _, prepared = prepare(panel, registry, spec)
     ids = list(norm0.columns)
     weights0 = indicator_weights(norm0, registry, spec)
+    nominal = aggregate_scores(norm0, weights0, spec, observed=prepared.notna())
     lens_of = weights0["lens"].to_numpy()
     years = norm0.index
     menus = _Menus.of(spec, vary, years)
@@ -355,7 +362,7 @@ def monte_carlo(
     )
     noise = _carry_noise(rng, raw0, draws, spec.impute == "carry")
     out = _score_groups(
-        panel, registry, spec, menus, choice, (within, overall), lens_of, noise, ids, len(years)
+        panel, registry, spec, menus, choice, (within, overall), lens_of, noise, norm0
     )
     # a lens-year below the coverage threshold is missing in every draw, as in the nominal
     share = coverage_share(raw0.notna(), norm0, lens_weight_matrix(weights0))
