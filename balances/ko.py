@@ -150,10 +150,10 @@ def judge(
     rows, evid, per_test = [], [], []
     for claim in doc.claims:
         for scope, period in _runs(claim, beyond):
-            row, tests, evidence = _judge_run(ev, claim, scope, period, figures)
+            row, tests, rows_of_evidence = _judge_run(ev, claim, scope, period, figures)
             rows.append({"claim_id": row.pop("claim_id"), "author": doc.author, **row})
             per_test += tests
-            evid += evidence
+            evid += rows_of_evidence
     claims = pd.DataFrame(rows)
     evidence = pd.concat(evid, ignore_index=True)[
         ["claim_id", "test", "evidence", "measure", "series", "year", "value"]

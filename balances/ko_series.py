@@ -71,7 +71,7 @@ def _lens(name: str) -> Compute:
                 PANEL_END,
                 draws=0,
             )
-            ev._cache[key] = res.table()  # type: ignore[assignment]
+            ev._cache[key] = res.table()
         tab = ev._cache[key]
         return tab[tab["lens"] == name].set_index("year")["score"]
 

@@ -106,16 +106,16 @@ class _Menus:
         # min-max against the population is offered to users but not drawn: one outlying
         # pair-year (US troops near Iran in 2007) would set the scale of everyone
         family = ["population", "population_zscore"] if population else list(NORMALISERS)
-        norms = family if "normalise" in vary else [spec.normalise]
+        norms: list[str] = family if "normalise" in vary else [spec.normalise]
         # carrying keeps the indicator set fixed; its uncertainty enters as noise (see
         # _carry_noise), not as draws that let sources drop out
         carry = spec.impute == "carry"
-        imps = (
+        imps: list[str] = (
             [spec.impute]
             if carry or "impute" not in vary
             else [i for i in IMPUTERS if i != "carry"]
         )
-        aggs = list(AGGREGATORS) if "aggregate" in vary else [spec.aggregate]
+        aggs: list[str] = list(AGGREGATORS) if "aggregate" in vary else [spec.aggregate]
         if "normalise" in vary and "distance" in norms and spec.reference_year not in years:
             norms.remove("distance")
         return cls(norms, imps, aggs)
@@ -245,8 +245,8 @@ def _score_groups(
             s = spec.model_copy(
                 update={"normalise": menus.normalise[ni], "impute": menus.impute[ii]}
             )
-            x, _, _ = prepare(panel, registry, s)
-            cache[(ni, ii)] = x[ids].to_numpy(dtype=float)
+            norm, _, _ = prepare(panel, registry, s)
+            cache[(ni, ii)] = norm[ids].to_numpy(dtype=float)
         x = cache[(ni, ii)]
         if noise is not None:
             x = np.clip(x[None, :, :] + noise[sel], 0.0, 100.0)
