@@ -25,6 +25,7 @@ import pandas as pd
 from balances.config import PANEL_END, STUDY_START
 from balances.indicators.panel import Tables
 from balances.triad import Triad
+from balances.walt import declared_partnership
 
 #: A rung's rule: the rung, the tables, the triad and the years -> its evidence rows.
 Rule = Callable[["Rung", Tables, Triad, pd.Index], pd.DataFrame]
@@ -307,21 +308,8 @@ def ladder(
 def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
     if {triad.focal1, triad.focal2} != {"RUS", "CHN"}:
         return np.full(len(years), None, dtype=object)
-    s = (
-        t("cr_summits")
-        .dropna(subset=["partnership_rank"])
-        .sort_values(["year", "partnership_rank"])
-    )
-    named = s.groupby("year")["partnership_label"].last()
-    # carry the last named level forward from the first document, then cut to the years asked
-    full = pd.Series(
-        named.reindex(range(int(named.index.min()), PANEL_END + 1)).tolist(),
-        index=range(int(named.index.min()), PANEL_END + 1),
-        dtype="string",
-    ).ffill()
-    return (
-        full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
-    )
+    label = declared_partnership(t, years)["label"]
+    return label.astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
 
 
 def as_panel(lad: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -263,19 +263,35 @@ def conditions(
     )
 
 
+def declared_partnership(source: Tables, years: pd.Index) -> pd.DataFrame:
+    """The named China-Russia partnership in force each year: ``rank`` and ``label``.
+
+    From the summit documents (``cr_summits``): the highest rank named in a
+    year, carried forward from the first document that names one (NaN before).
+    """
+    s = (
+        source("cr_summits")
+        .dropna(subset=["partnership_rank"])
+        .sort_values(["year", "partnership_rank"])
+    )
+    named = s.groupby("year")[["partnership_rank", "partnership_label"]].last()
+    span = range(int(named.index.min()), PANEL_END + 1)
+    rank = named["partnership_rank"].astype(float).reindex(span).ffill()
+    label = pd.Series(named["partnership_label"].reindex(span).tolist(), index=span, dtype="string")
+    return pd.DataFrame({"rank": rank.reindex(years), "label": label.ffill().reindex(years)})
+
+
 def partnership_rank(triad: Triad, source: Tables, years: pd.Index) -> pd.Series:
     """Declared partnership between the focal pair, per year.
 
     For China and Russia, the rank of the named partnership in the summit
     documents (1 friendly countries ... 6 "new era"), carried forward from the
-    first document. For other pairs, 3 when ATOP records any obligation between
-    them and 0 when it records none (NaN outside ATOP's years).
+    first document (:func:`declared_partnership`). For other pairs, 3 when ATOP
+    records any obligation between them and 0 when it records none (NaN outside
+    ATOP's years).
     """
     if {triad.focal1, triad.focal2} == {"RUS", "CHN"}:
-        s = source("cr_summits").dropna(subset=["partnership_rank"])
-        named = s.groupby("year")["partnership_rank"].max().astype(float)
-        full = named.reindex(range(int(named.index.min()), PANEL_END + 1)).ffill()
-        return full.reindex(years).rename("partnership_rank")
+        return declared_partnership(source, years)["rank"].rename("partnership_rank")
     atop = source("atop_dyad")
     m = (atop["iso3_1"] == triad.focal1) & (atop["iso3_2"] == triad.focal2)
     ally = atop[m].set_index("year")["atopally"].astype(float)
