@@ -188,9 +188,7 @@ def _condition(
     return met.astype(float).where(present.notna())
 
 
-def _peace(
-    triad: Triad, rule: WaltRule, source: Tables, years: pd.Index
-) -> tuple[pd.Series, pd.Series]:
+def _peace(rule: WaltRule, source: Tables, years: pd.Index) -> tuple[pd.Series, pd.Series]:
     """Great-power maximum hostility and the security climate (1 peaceful, 0 not, NaN unknown)."""
     mids = source("mid_dyad")
     gp = mids[mids["iso3_1"].isin(GREAT_POWERS) & mids["iso3_2"].isin(GREAT_POWERS)]
@@ -248,7 +246,7 @@ def conditions(
     values = _inputs(triad, source, years)
     capability = _condition("capability", values, rule, years)
     allies = _condition("allies", values, rule, years)
-    hostility, peace = _peace(triad, rule, source, years)
+    hostility, peace = _peace(rule, source, years)
     predicted = [_predict(*cap) for cap in zip(capability, allies, peace, strict=True)]
     return pd.DataFrame(
         {
