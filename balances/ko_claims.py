@@ -127,6 +127,7 @@ class Measure(BaseModel):
 class Test(BaseModel):
     """One test of a claim, on one kind of evidence."""
 
+    __test__ = False  # a claim's test, not a pytest test class (its name starts with Test)
     model_config = ConfigDict(extra="forbid", frozen=True)
     kind: Kind
     evidence: Literal[EVIDENCE_KINDS]  # type: ignore[valid-type]
