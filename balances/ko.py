@@ -71,8 +71,6 @@ from balances.ko_series import SERIES, SERIES_TABLES  # noqa: F401 - part of the
 from balances.ko_verdicts import (  # noqa: F401 - balances.ko is the claims API
     BREAKDOWNS,
     MIN_HAC_N,
-    REVEALED_BALANCE_GAP,
-    REVEALED_BANDWAGON_GAP,
     Evaluator,
     Outcome,
     combine,
@@ -80,7 +78,13 @@ from balances.ko_verdicts import (  # noqa: F401 - balances.ko is the claims API
     evaluate_test,
     exact_permutation_p,
 )
-from balances.walt import RULE_INPUTS, STANCES, WaltRule
+from balances.walt import (  # noqa: F401 - the revealed-stance thresholds are part of the API
+    REVEALED_BALANCE_GAP,
+    REVEALED_BANDWAGON_GAP,
+    RULE_INPUTS,
+    STANCES,
+    WaltRule,
+)
 
 #: One-at-a-time grid over the Walt rule's thresholds (the default is always included).
 RULE_GRID: dict[str, tuple[float, ...]] = {

@@ -27,13 +27,10 @@ from balances.indicators.registry import evaluate
 from balances.ko_claims import Claim, Measure, Similarity, Test, dyad_names
 from balances.ko_series import OUTCOME_SERIES, SERIES
 from balances.triad import Triad
-from balances.walt import WaltRule, conditions
+from balances.walt import REVEALED_BALANCE_GAP, WaltRule, conditions, stance_of_gap
 
 #: Below this many points a trend's p-value comes from an exact permutation test.
 MIN_HAC_N = 8
-#: Revealed-stance thresholds on the kappa gap (balance at or above, bandwagon at or below).
-REVEALED_BALANCE_GAP = 0.25
-REVEALED_BANDWAGON_GAP = 0.0
 
 
 class Evaluator:
@@ -87,15 +84,7 @@ class Evaluator:
         if name.startswith("walt_"):
             self._walt()
         elif name == "revealed":
-            gap = self.named("kappa_gap")
-            stance = np.where(
-                gap >= self.balance_gap,
-                "balance",
-                np.where(gap <= REVEALED_BANDWAGON_GAP, "bandwagon", "hedge"),
-            )
-            self._cache[name] = pd.Series(stance, index=gap.index, dtype=object).where(
-                gap.notna(), None
-            )
+            self._cache[name] = stance_of_gap(self.named("kappa_gap"), self.balance_gap)
         else:
             compute = SERIES[name].compute
             assert compute is not None  # only the Walt rule's conditions have none

@@ -66,6 +66,9 @@ CONDITION_TABLES: dict[str, frozenset[str]] = {
 RULE_INPUTS = frozenset().union(*CONDITION_TABLES.values())
 #: Processed tables the revealed stance reads.
 REVEALED_INPUTS = frozenset({"unga_similarity"})
+#: Revealed-stance thresholds on the kappa gap (balance at or above, bandwagon at or below).
+REVEALED_BALANCE_GAP = 0.25
+REVEALED_BANDWAGON_GAP = 0.0
 
 #: Cohen's kappa of the focal pair minus the first focal state's kappa with the reference.
 KAPPA_GAP = {
@@ -299,8 +302,8 @@ def partnership_rank(triad: Triad, source: Tables, years: pd.Index) -> pd.Series
 def revealed_stance(
     triad: Triad | None = None,
     *,
-    balance_gap: float = 0.25,
-    bandwagon_gap: float = 0.0,
+    balance_gap: float = REVEALED_BALANCE_GAP,
+    bandwagon_gap: float = REVEALED_BANDWAGON_GAP,
     start: int = STUDY_START,
     end: int = PANEL_END,
     source: Tables | None = None,
@@ -319,17 +322,32 @@ def revealed_stance(
     years = pd.Index(range(start, end + 1), name="year")
     raw = _series(source.registry()[VOTE_GAP_INDICATOR].compute, triad, source, years)
     gap = _series(KAPPA_GAP, triad, source, years)
-    stance = np.where(
-        gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
-    )
     return pd.DataFrame(
         {
             "year": years,
             "vote_gap": raw.to_numpy(),
             "kappa_gap": gap.to_numpy(),
-            "revealed": pd.Series(stance, index=years).where(gap.notna(), None).to_numpy(),
+            "revealed": stance_of_gap(gap, balance_gap, bandwagon_gap).to_numpy(),
         }
     )
+
+
+def stance_of_gap(
+    gap: pd.Series,
+    balance_gap: float = REVEALED_BALANCE_GAP,
+    bandwagon_gap: float = REVEALED_BANDWAGON_GAP,
+) -> pd.Series:
+    """The stance a kappa gap reveals: balance, hedge, bandwagon, or None where it is missing.
+
+    Examples
+    --------
+    >>> stance_of_gap(pd.Series([0.3, 0.1, -0.2, np.nan])).tolist()
+    ['balance', 'hedge', 'bandwagon', None]
+    """
+    stance = np.where(
+        gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
+    )
+    return pd.Series(stance, index=gap.index, dtype=object).where(gap.notna(), None)
 
 
 def rule_table(rule: WaltRule | None = None) -> pd.DataFrame:
