@@ -53,6 +53,25 @@ COW_FROM_ISO3_FIXES: dict[str, int] = {
 #: North Yemen (YAR) 678; the unified states take 255 and 679 from 1990.
 COW_BEFORE_1990: dict[str, int] = {"DEU": 260, "YEM": 678}
 
+#: Gleditsch-Ward codes that are not the COW code of the same state in the same
+#: year. GW keeps 260 for West and unified Germany and 678 for North and unified
+#: Yemen; COW gives the unified states 255 and 679 from 1990 (as
+#: :data:`COW_BEFORE_1990`). GW's Serbia (340, from 2006) continues COW's 345.
+GW_TO_COW_FROM_1990: dict[int, int] = {260: 255, 678: 679}
+GW_TO_COW_ALWAYS: dict[int, int] = {340: 345}
+
+
+def gw_to_cow(code: int, year: int) -> int:
+    """The COW code of Gleditsch-Ward state ``code`` in ``year``.
+
+    >>> gw_to_cow(678, 1979), gw_to_cow(678, 2015), gw_to_cow(340, 2010), gw_to_cow(2, 2000)
+    (678, 679, 345, 2)
+    """
+    if year >= 1990 and code in GW_TO_COW_FROM_1990:
+        return GW_TO_COW_FROM_1990[code]
+    return GW_TO_COW_ALWAYS.get(code, code)
+
+
 #: COW states without a present-day ISO3 code; pseudo-ISO3 codes in use in the
 #: literature (ISO 3166-3 where one exists) so they never collide with a real one.
 HISTORICAL_COW: dict[int, str] = {

@@ -15,22 +15,17 @@
 
 # %% [markdown]
 # # Alignment report
-#
-# How closely were the focal pair aligned against the reference power in this period, and why?
-# The scores come from the `balances` indicator registry (three lenses: balance of power, balance of
-# threat, balance of interests; Korolev 2021), normalised over the whole 1991-2024 panel so that a
-# year has the same score in every report. Higher means closer alignment against the reference.
 
 # %% tags=["parameters"]
-focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-spec = "default"
-draws = 1000
-seed = 0
-period_name = "whole_series"
-period_title = "The whole series"
+focal: str = "RUS,CHN"  # the focal pair: two ISO3 codes, comma-separated
+reference: str = "USA"  # the reference power: one ISO3 code
+start: int = 1992  # first year reported (1991-2024)
+end: int = 2024  # last year reported (1991-2024, not before start)
+spec: str = "default"  # scoring spec: a preset of balances.scoring.PRESETS or a YAML file
+draws: int = 1000  # Monte Carlo draws over the scoring choices (0: none)
+seed: int = 0  # seed of the Monte Carlo draws
+period_name: str = "whole_series_1992_2024"  # the period's name in the periods file
+period_title: str = "The whole series"  # the period's title, shown as the report's heading
 
 # %%
 import matplotlib.pyplot as plt
@@ -40,7 +35,9 @@ from IPython.display import display
 from balances import analysis, plots
 from balances.indicators.panel import coverage
 from balances.ladder import RUNG_NAMES, ladder
-from balances.reports.notebook import alignment_finding, finding, heading, provenance, tables_used
+from balances.reports.notebook import (
+    alignment_finding, finding, heading, paragraph, provenance, tables_used,
+)
 from balances.triad import Triad
 
 scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
@@ -49,16 +46,29 @@ result = analysis.score(focal, reference, start, end, scoring_spec, draws=draws,
 summary = analysis.period_summary(result)
 overall = summary.set_index("lens").loc["overall"]
 lad = ladder(triad, start=start, end=end)
-# the title comes from the periods file: displayed as escaped text, never as Markdown
-display(heading(
-    period_title, start, end,
+# the title comes from the periods file: displayed as escaped text, never as Markdown;
+# the finding is the report's first paragraph
+display(heading(period_title, start, end))
+display(finding(alignment_finding(result, lad["levels"], RUNG_NAMES)))
+display(paragraph(
     f"{triad.label}. Scoring spec {scoring_spec.digest()} ({scoring_spec.normalise} normalisation, "
     f"{scoring_spec.aggregate} mean, {scoring_spec.weights} weights), {draws} Monte Carlo draws, "
-    f"seed {seed}.",
+    f"seed {seed}."
 ))
-display(finding(alignment_finding(result, lad["levels"], RUNG_NAMES)))
 print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
       f"(band {overall['mean_low']:.1f}-{overall['mean_high']:.1f})")
+
+# %% [markdown]
+# ## What this report measures
+#
+# How closely were the focal pair aligned against the reference power in this period, and why?
+# What the states did together is measured on its own ("The measured outcome" below). The three
+# lenses are the reasons Korolev (2021) gives for it - balance of power, balance of threat (Walt),
+# balance of interests (Schweller) - built from drivers only. Each indicator is scored as its
+# percentile among a declared population (every pair of the dyad states against the US, 1991-2024),
+# so a score means the same for any pair and any year. Higher means the lens's theory expects closer
+# alignment against the reference; the overall score combines the three lenses and is an index of
+# drivers, not the alignment itself.
 
 # %% [markdown]
 # ## Lens scores

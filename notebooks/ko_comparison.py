@@ -15,23 +15,17 @@
 
 # %% [markdown]
 # # The measured trajectory against Ko Sangtu's assessment
-#
-# Ko (mid-2000s) reads Russia's choice between balancing and bandwagoning through Walt's three
-# conditions (its own capability, the availability of allies, the security climate) and dates a
-# sequence of stances: a pro-Western course under Kozyrev, Primakov's Eurasianism from 1996, Putin's
-# multivector diplomacy from 2000, support for the US after September 2001, and a turn to balancing
-# with China after 2003. This report sets the claims that bear on the period beside the data.
 
 # %% tags=["parameters"]
-focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-spec = "default"
-draws = 1000
-seed = 0
-period_name = "whole_series"
-period_title = "The whole series"
+focal: str = "RUS,CHN"  # the focal pair: two ISO3 codes, comma-separated
+reference: str = "USA"  # the reference power: one ISO3 code
+start: int = 1992  # first year reported (1991-2024)
+end: int = 2024  # last year reported (1991-2024, not before start)
+spec: str = "default"  # scoring spec: a preset of balances.scoring.PRESETS or a YAML file
+draws: int = 1000  # Monte Carlo draws over the scoring choices (0: none)
+seed: int = 0  # seed of the Monte Carlo draws
+period_name: str = "whole_series_1992_2024"  # the period's name in the periods file
+period_title: str = "The whole series"  # the period's title, shown as the report's heading
 
 # %%
 import matplotlib.pyplot as plt
@@ -39,19 +33,30 @@ import pandas as pd
 from IPython.display import display
 
 from balances import analysis, change, ko, ko_plots, plots
-from balances.reports.notebook import finding, heading, ko_finding, provenance
+from balances.reports.notebook import finding, heading, ko_finding, paragraph, provenance
 
 scoring_spec = analysis.validate_parameters(focal, reference, start, end, spec, draws, seed)
 judgement = ko.judge("ko")
 claims = judgement.claims
 in_period = ko.claims_in_period(claims, start, end)
 counts = in_period["verdict"].value_counts()
-# the title comes from the periods file: displayed as escaped text, never as Markdown
-display(heading(period_title, start, end, f"Ko Sangtu's assessment against the data, {focal} vs {reference}."))
+# the title comes from the periods file: displayed as escaped text, never as Markdown;
+# the finding is the report's first paragraph
+display(heading(period_title, start, end))
 display(finding(ko_finding(in_period, start, end)))
+display(paragraph(f"Ko Sangtu's assessment against the data, {focal} vs {reference}."))
 print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
       f"(supported {counts.get('supported', 0)}, contradicted {counts.get('contradicted', 0)}, "
       f"inconclusive {counts.get('inconclusive', 0)})")
+
+# %% [markdown]
+# ## Ko's reading
+#
+# Ko (mid-2000s) reads Russia's choice between balancing and bandwagoning through Walt's three
+# conditions (its own capability, the availability of allies, the security climate) and dates a
+# sequence of stances: a pro-Western course under Kozyrev, Primakov's Eurasianism from 1996, Putin's
+# multivector diplomacy from 2000, support for the US after September 2001, and a turn to balancing
+# with China after 2003. This report sets the claims that bear on the period beside the data.
 
 # %% [markdown]
 # ## Claims and verdicts
@@ -66,7 +71,7 @@ print(f"Ko claims bearing on {start}-{end}: {len(in_period)} "
 display(plots.styled(
     in_period[["claim_id", "period", "verdict", "evidence", "fragility", "statement", "measured"]],
     widths={"statement": "13em", "measured": "14em", "evidence": "12em", "fragility": "9em"},
-))
+).set_properties(subset=["fragility"], **{"overflow-wrap": "anywhere"}))  # long threshold names
 # one sentence per contradicted or inconclusive verdict, generated from its evidence rows
 why = ko_plots.explain(judgement)
 why = why[why["claim_id"].isin(in_period["claim_id"])]

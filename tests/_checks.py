@@ -1,10 +1,13 @@
-"""Checks shared by the loader tests."""
+"""Checks and fixtures shared by the tests: built loader tables, tiny report notebooks."""
 
 from __future__ import annotations
 
+import gzip
+import itertools
 import shutil
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 
 from balances.build import validate_table
@@ -57,3 +60,44 @@ def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(raw_root / rel, tmp_path / rel)
     return RawFiles(tmp_path, verify=False)
+
+
+def head_lines(src: Path, dst: Path, n: int) -> Path:
+    """Copy the first ``n`` lines of a text file (gzip-aware): a small fixture cut from the real one."""
+    opener = gzip.open if src.suffix == ".gz" else open
+    with (
+        opener(src, "rt", encoding="utf-8", newline="") as f,
+        opener(dst, "wt", encoding="utf-8", newline="") as g,
+    ):
+        g.writelines(itertools.islice(f, n))
+    return dst
+
+
+#: The parameters cell of the tiny notebooks the report-runner tests execute: the
+#: names the runner injects (values are overwritten by papermill).
+REPORT_PARAMS = """focal = "RUS,CHN"
+reference = "USA"
+start = 1992
+end = 2024
+spec = "default"
+draws = 1000
+seed = 0
+period_name = "whole_series_1992_2024"
+period_title = "Whole series"
+"""
+
+
+def tiny_notebook(path: Path, body: str) -> Path:
+    """Write a two-cell notebook: :data:`REPORT_PARAMS` tagged ``parameters``, then ``body``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        nbformat.v4.new_code_cell(REPORT_PARAMS, metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(body),
+    ]
+    nbformat.write(nb, path)
+    return path

@@ -71,3 +71,12 @@ def test_add_codes_is_year_aware() -> None:
     out = cc.add_codes(df, from_col="iso3", kind="iso3")
     assert out["ccode"].tolist() == [260, 255, 365]
     assert out["v"].tolist() == [1.0, 2.0, 3.0]
+
+
+def test_gleditsch_ward_codes_read_as_cow_codes_of_their_year() -> None:
+    from balances.countries import gw_to_cow
+
+    # GW 678 is North Yemen, then unified Yemen; COW changes to 679 in 1990.
+    assert [gw_to_cow(678, y) for y in (1979, 1989, 1990, 2015)] == [678, 678, 679, 679]
+    assert [gw_to_cow(260, y) for y in (1989, 1991)] == [260, 255]
+    assert gw_to_cow(340, 2010) == 345 and gw_to_cow(365, 2010) == 365

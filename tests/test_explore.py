@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 
 import jupytext
+import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from balances import analysis, cli, explore, lab
+from balances import analysis, cli, explore, lab, lenses
 from balances.config import PROJECT_DIR
 from balances.errors import ParameterError
+from balances.params import RunParams
 
 NOTEBOOK = PROJECT_DIR / "notebooks" / "explore.ipynb"
 TWIN = PROJECT_DIR / "notebooks" / "explore.py"
@@ -42,7 +45,7 @@ def test_update_returns_figures_and_readout(explorer: explore.Explorer) -> None:
     out = explorer.update("RUS,CHN", "USA", 1995, 2010, "default", EQUAL)
     assert set(out["figures"]) == set(explore.FIGURES)
     assert all(isinstance(f, Figure) for f in out["figures"].values())
-    assert set(out["readout"]) == {"overall_mean", "overall_last", "n_years", "spec_digest"}
+    assert set(out["readout"]) == {"overall_mean", "overall_last", "n_years", "band", "spec_digest"}
     assert out["readout"]["n_years"] == 16
     assert 0 <= out["readout"]["overall_mean"] <= 100
     assert out["readout"]["spec_digest"] == explore.spec_for("default", EQUAL).digest()
@@ -129,6 +132,7 @@ def test_spec_for() -> None:
     assert (ko.normalise, ko.reference_year) == ("distance", 1999)
     assert ko.lens_weights == {"power": 1.0, "threat": 2.0, "interests": 1.0}
     assert explore.spec_for("ko", None, "rank").normalise == "rank"
+    assert explore.spec_for("ko", None, "population_zscore").normalise == "population_zscore"
     with pytest.raises(ParameterError, match="preset"):
         explore.spec_for("nope")
     with pytest.raises(ParameterError, match="lens_weights"):
@@ -137,6 +141,112 @@ def test_spec_for() -> None:
         explore.spec_for("default", None, "log")
     with pytest.raises(ParameterError, match="lens_weights"):
         explore.Explorer(draws=0).update(lens_weights={"power": 0, "threat": 0, "interests": 0})
+
+
+def test_defaults_are_those_of_balances_score() -> None:
+    """Draws, seed, spec and period come from the one run-parameter model, as in the CLI."""
+    defaults = RunParams()
+    ex = explore.Explorer()
+    assert (ex.draws, ex.seed) == (defaults.draws, defaults.seed)
+    assert explore.DEFAULT_DRAWS == defaults.draws
+    assert explore.spec_for() == defaults.scoring_spec
+    assert explore.spec_for().normalise == "population"
+    assert (explore.FIRST_YEAR, explore.LAST_YEAR) == defaults.years
+    assert set(explore.NORMALISATIONS) >= {"population", "population_zscore", "minmax", "distance"}
+
+
+def test_lens_table_is_balances_lenses(explorer: explore.Explorer) -> None:
+    """Mean, band and R² on year per lens are those `balances lenses` prints (same draws)."""
+    table = explorer.state("CHN,PAK", "USA", 1995, 2015)["lenses"].set_index("lens")
+    assert list(table.index) == list(explore.SUMMARY_LENSES)
+    cli_table = lenses.triad_table(
+        [("CHN,PAK", "USA")], 1995, 2015, draws=explorer.draws, seed=explorer.seed
+    ).set_index("lens")
+    for lens in ("power", "threat", "interests", "overall"):
+        for ours, theirs in (("mean", "mean"), ("low", "low"), ("high", "high")):
+            assert table.loc[lens, ours] == pytest.approx(cli_table.loc[lens, theirs], nan_ok=True)
+        r2 = cli_table.loc[lens, "r2_year"]
+        assert table.loc[lens, "r2_year"] == pytest.approx(r2, nan_ok=True)
+        lo, hi = table.loc[lens, "printed_low"], table.loc[lens, "printed_high"]
+        assert lo <= table.loc[lens, "mean"] <= hi
+
+
+def test_lens_table_shows_outcome_and_coverage(explorer: explore.Explorer) -> None:
+    st = explorer.state("RUS,CHN", "USA", 1992, 2024)
+    table, res = st["lenses"].set_index("lens"), st["result"]
+    outcome = res.alignment[res.alignment["year"].between(1992, 2024)]
+    assert table.loc["alignment", "mean"] == pytest.approx(outcome["score"].mean())
+    assert table.loc["alignment", "band"] != table.loc["alignment", "band"]  # NaN: no period band
+    # the MIDs stop in 2014: the threat lens says so, the power lens does not
+    assert (
+        "2014" in table.loc["threat", "data_end"] and "cow_mid" in table.loc["threat", "data_end"]
+    )
+    assert "2014" not in table.loc["power", "data_end"]
+    last = res.scores[res.scores["year"] == 2024].set_index("lens")
+    for lens in ("power", "threat", "interests", "overall"):
+        assert table.loc[lens, "n_indicators"] == last.loc[lens, "n_indicators"]
+        assert table.loc[lens, "coverage"] == pytest.approx(last.loc[lens, "coverage"])
+    html = explore.lens_table_html(st["lenses"], 1992, 2024)
+    assert "R² on year" in html and "indicators in 2024" in html and "alignment" in html
+    assert "population scale" in html
+    assert "own history" in explore.lens_table_html(st["lenses"], 1992, 2024, "distance")
+
+
+@pytest.mark.parametrize(
+    ("focal", "reference", "start", "end"),
+    [
+        ("RUS,CHN", "USA", 1992, 2024),
+        ("IND,RUS", "USA", 2000, 2020),
+        ("FRA,DEU", "USA", 2005, 2024),
+    ],
+)
+def test_printed_bounds_agree_across_seeds(
+    focal: str, reference: str, start: int, end: int
+) -> None:
+    """Issue 13, point 2: with the default draws, another seed moves no printed bound by more
+    than its last printed digit.
+
+    Each bound is printed to the digits its Monte Carlo error makes stable (whole points or
+    tens), rounded outward. Any rounding of a random number can tip across a boundary, so the
+    check is that the unrounded bounds of two seeds differ by less than one unit of the coarser
+    printed precision, and the printed ones by at most one unit.
+    """
+    tables = [
+        explore.Explorer(seed=seed).state(focal, reference, start, end)["lenses"].set_index("lens")
+        for seed in (0, 1)
+    ]
+    a, b = tables
+    for lens in ("power", "threat", "interests", "overall"):
+        unit = 10.0 ** -min(a.loc[lens, "decimals"], b.loc[lens, "decimals"])
+        for raw, shown in (("low", "printed_low"), ("high", "printed_high")):
+            assert abs(a.loc[lens, raw] - b.loc[lens, raw]) < unit, (lens, raw, unit)
+            assert abs(a.loc[lens, shown] - b.loc[lens, shown]) <= unit + 1e-9, (lens, shown)
+        assert a.loc[lens, "decimals"] <= 0  # never decimals at the default draws
+
+
+def test_band_rounding() -> None:
+    assert explore.round_band(50.0, 41.26, 57.01, 0) == (41.0, 58.0)
+    assert explore.round_band(50.0, 41.26, 57.01, -1) == (40.0, 60.0)
+    # a band that misses its point is widened to hold it
+    assert explore.round_band(50.0, 50.4, 57.0, 0) == (50.0, 57.0)
+    assert explore.band_text(40.0, 60.0, -1) == "[40, 60]"
+    # 1000 draws spread evenly over 0-1 (bounds move by hundredths: whole points, never
+    # decimals) and over 0-100 (bounds move by a point or two: tens)
+    steady = np.arange(1000.0)
+    assert explore.band_decimals(steady / 1000.0) == 0
+    assert explore.band_decimals(steady / 10.0) == -1
+
+
+def test_functions_are_short() -> None:
+    """No function of the explorer is longer than 80 lines."""
+    tree = ast.parse(Path(explore.__file__).read_text(encoding="utf-8"))
+    long = {
+        node.name: node.end_lineno - node.lineno + 1
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno - node.lineno + 1 > 80
+    }
+    assert not long
 
 
 def test_period_change_reuses_the_scored_result(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -168,11 +278,15 @@ def test_claims_in_period(explorer: explore.Explorer) -> None:
 def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
     ui = explore.build_ui(explorer, start=2000, end=2020)
     readout = next(w for w in _walk(ui) if explore.READOUT_CLASS in w._dom_classes)
+    table = next(w for w in _walk(ui) if explore.LENS_TABLE_CLASS in w._dom_classes)
     threat = next(w for w in _walk(ui) if "balances-weight-threat" in w._dom_classes)
-    before = readout.value
+    before, table_before = readout.value, table.value
     assert "Overall alignment score (mean, 2000-2020):" in before
+    band = explorer.state(start=2000, end=2020)["readout"]["band"]
+    assert band and f"</b> {band}" in before
+    assert "R² on year" in table_before and "indicators in 2020" in table_before
     threat.value = 2.5
-    assert readout.value != before
+    assert readout.value != before and table.value != table_before
     expected = nominal_mean("RUS,CHN", "USA", 2000, 2020, "default", EQUAL | {"threat": 2.5})
     assert _shown_mean(readout.value) == pytest.approx(expected, abs=1e-9)
     norm = next(w for w in _walk(ui) if getattr(w, "description", "") == "Normalisation")
@@ -180,6 +294,11 @@ def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
     norm.value = "zscore"
     expected = nominal_mean(
         "RUS,CHN", "USA", 2000, 2020, "default", EQUAL | {"threat": 2.5}, "zscore"
+    )
+    assert _shown_mean(readout.value) == pytest.approx(expected, abs=1e-9)
+    norm.value = "population_zscore"
+    expected = nominal_mean(
+        "RUS,CHN", "USA", 2000, 2020, "default", EQUAL | {"threat": 2.5}, "population_zscore"
     )
     assert _shown_mean(readout.value) == pytest.approx(expected, abs=1e-9)
     threat.value = 0.0
@@ -197,6 +316,14 @@ def _walk(widget):
     yield widget
     for child in getattr(widget, "children", ()):
         yield from _walk(child)
+
+
+def test_lens_figure_shows_the_outcome_and_data_ends(explorer: explore.Explorer) -> None:
+    fig = explorer.update(start=1992, end=2024)["figures"]["lens_scores"]
+    top, bottom = fig.axes[:2]
+    assert bottom.get_title(loc="left").startswith("Outcome: how much closer RUS and CHN")
+    assert any(t.get_gid() == "data-end" for t in top.texts)
+    assert any(t.get_gid() == "source-note" for t in bottom.texts)
 
 
 def test_save_figures(explorer: explore.Explorer, tmp_path: Path) -> None:

@@ -18,23 +18,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from _checks import tiny_notebook
 
 from balances.errors import ParameterError
 from balances.reports import cache, load_periods, run_reports
 from balances.reports.run import INDEX_FILE, MANIFEST_FILE
 
 pytestmark = pytest.mark.slow
-
-PARAMS = """focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-spec = "default"
-draws = 1000
-seed = 0
-period_name = "whole_series_1992_2024"
-period_title = "Whole series"
-"""
 
 BODY = """import json, os, pathlib, time
 pathlib.Path("pids").mkdir(exist_ok=True)
@@ -51,17 +41,7 @@ print("done")
 def sleepy_notebooks(folder: Path) -> Path:
     """A folder with ``sleepy.ipynb`` (see the module docstring)."""
     folder.mkdir(parents=True, exist_ok=True)
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [
-        nbformat.v4.new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(BODY),
-    ]
-    nbformat.write(nb, folder / "sleepy.ipynb")
+    tiny_notebook(folder / "sleepy.ipynb", BODY)
     return folder
 
 

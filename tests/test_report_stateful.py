@@ -16,8 +16,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import nbformat
 import pytest
+from _checks import tiny_notebook
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -25,17 +25,6 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from balances.reports import load_periods, run_reports
 
 pytestmark = pytest.mark.slow
-
-PARAMS = """focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-spec = "default"
-draws = 1000
-seed = 0
-period_name = "whole_series_1992_2024"
-period_title = "Whole series"
-"""
 
 ECHO = """import hashlib, os, pathlib
 d = os.environ.get("BALANCES_USER_DIR")
@@ -61,17 +50,7 @@ class ReportCache(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="balances-stateful-"))
         self.nbs = self.tmp / "nbs"
         self.nbs.mkdir()
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nb.cells = [
-            nbformat.v4.new_code_cell(PARAMS, metadata={"tags": ["parameters"]}),
-            nbformat.v4.new_code_cell(ECHO),
-        ]
-        nbformat.write(nb, self.nbs / "echo.ipynb")
+        tiny_notebook(self.nbs / "echo.ipynb", ECHO)
         self.user = self.tmp / "user"
         self.user.mkdir()
         (self.user / "t.csv").write_text("year,v\n2000,1\n")

@@ -33,3 +33,11 @@ def test_own_civil_wars_are_not_abroad(table: pd.DataFrame) -> None:
     assert rus.loc[2022, "conflicts_abroad"] >= 1  # the war on Ukraine
     # India-China border clashes of 2020 (interstate): abroad for both
     assert table.loc[("CHN", 2020), "conflicts_abroad"] >= 1
+
+
+def test_yemen_takes_the_cow_code_of_its_year(table: pd.DataFrame) -> None:
+    # GW keeps 678 for North and unified Yemen; COW's unified Yemen is 679 from 1990,
+    # so the Houthi war and the Saudi-led intervention (2015) are Yemen's.
+    yem = table.loc["YEM"]
+    assert yem.loc[1994, "conflicts"] >= 1  # the 1994 civil war
+    assert yem.loc[2015, "conflicts"] >= 3

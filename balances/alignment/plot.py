@@ -17,7 +17,7 @@ SOURCE_LINE = (
     "SIPRI; MME, JME; COW-MID v5; UCDP/PRIO ACD). Bands: 90%."
 )
 #: Last year each default input covers every pair: drawn as 'data end' marks.
-SOURCE_ENDS = {2010: "exercises", 2014: "IGOs, trade, MIDs", 2021: "arms"}
+SOURCE_ENDS = {2010: "exercises", 2014: "IGOs, trade, MIDs"}
 
 
 def plot_pairs(

@@ -60,7 +60,12 @@ DEFAULT_INPUTS: tuple[OutcomeInput, ...] = (
         "trade_share", "trade_share", +1, "none", "trade dependence (log share)", "COW Trade v4"
     ),
     OutcomeInput(
-        "arms_transfer", "arms_transfer", +1, "none", "arms deliveries (either way)", "SIPRI TIV"
+        "arms_transfer",
+        "arms_transfer",
+        +1,
+        "none",
+        "arms deliveries (either way)",
+        "SIPRI TIV to 2021; trade register 2022-24",
     ),
     OutcomeInput("exercise", "exercise", +1, "none", "joint military exercise", "MME v7; JME v3"),
     OutcomeInput(

@@ -88,8 +88,19 @@ def _lanes(periods: Sequence[Period]) -> list[tuple[Period, int]]:
     return out
 
 
-def plot_periods(table: pd.DataFrame, periods: Sequence[Period], ax: Axes | None = None) -> Axes:
-    """Overall score per year with its Monte Carlo band, the periods shaded beneath.
+def plot_periods(
+    table: pd.DataFrame,
+    periods: Sequence[Period],
+    ax: Axes | None = None,
+    *,
+    ends: pd.DataFrame | None = None,
+    source: str | None = None,
+) -> Axes:
+    """Overall score per year with its Monte Carlo band, the periods as labelled bars beneath.
+
+    The bars are one neutral grey (they name periods; colour would suggest a
+    category), overlapping periods go to separate lanes, and the years where a
+    source stops are marked as in every other chart.
 
     Parameters
     ----------
@@ -99,66 +110,80 @@ def plot_periods(table: pd.DataFrame, periods: Sequence[Period], ax: Axes | None
         Periods to mark; overlapping ones go to separate lanes below the score.
     ax
         Axes to draw on (a new figure, not attached to pyplot, if ``None``).
+    ends
+        ``source, last_year`` of sources that stop inside the years
+        (:func:`balances.plots.data_ends`); marked with a dotted line.
+    source
+        Source line written under the axes.
 
     Returns
     -------
     matplotlib.axes.Axes
     """
+    from matplotlib.ticker import MaxNLocator
+
+    from balances.plots import OKABE_ITO, SMALL_FONT, mark_data_ends, source_note
+
     if ax is None:
         from matplotlib.figure import Figure
 
-        ax = Figure(figsize=(9, 4.8), layout="constrained").subplots()
+        ax = Figure(figsize=(7.0, 4.2), layout="constrained").subplots()
+    blue = OKABE_ITO["blue"]
     overall = table[table["lens"] == "overall"]
     ax.fill_between(
         overall["year"],
         overall["low"],
         overall["high"],
-        color="#4c72b0",
+        color=blue,
         alpha=0.2,
         linewidth=0,
-        label="Monte Carlo band (5-95%)",
+        label="5-95% Monte Carlo band",
     )
     ax.plot(
         overall["year"],
         overall["score"],
-        color="#4c72b0",
+        color=blue,
         marker="o",
         markersize=3,
         label="overall score",
     )
     lanes = _lanes(periods)
     lane_h = 9.0
-    shades = ("#dd8452", "#55a868")
-    seen: dict[int, int] = {}
-    for p, lane in sorted(lanes, key=lambda t: t[0].start):
-        k = seen[lane] = seen.get(lane, -1) + 1
+    for p, lane in lanes:
         y = -lane_h * (lane + 1)
-        colour = shades[k % 2] if lane == 0 else ("#8c8c8c", "#b0b0b0")[k % 2]
-        if lane == 0:  # the first lane never overlaps itself: shade it over the score
-            ax.axvspan(p.start - 0.5, p.end + 0.5, color=colour, alpha=0.08, linewidth=0)
-        ax.broken_barh(
+        bar = ax.broken_barh(
             [(p.start - 0.45, p.end - p.start + 0.9)],
             (y + 1, lane_h - 2),
-            facecolors=colour,
-            alpha=0.45,
+            facecolors="#bbbbbb",
+            edgecolors="white",
+            linewidth=0.5,
         )
-        label = re.sub(r"_\d{4}_\d{4}$", "", p.name)  # the years are on the axis
+        bar.set_gid("period-bar")
+        label = re.sub(r"_\d{4}_\d{4}$", "", p.name).replace("_", " ")  # years are on the axis
         ax.text(
             (p.start + p.end) / 2,
             y + lane_h / 2,
             label,
             ha="center",
             va="center",
-            fontsize=6,
+            fontsize=SMALL_FONT + 1,
             clip_on=True,
         )
     n_lanes = max((lane for _, lane in lanes), default=-1) + 1
     ax.set_ylim(-lane_h * n_lanes - 1, 102)
     ax.set_yticks(range(0, 101, 20))
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.set_xlabel("year")
-    ax.set_ylabel("overall alignment score (0-100)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if ends is not None and len(ends):
+        for t in mark_data_ends(ax, ends):  # all at the top: the lanes fill the bottom
+            t.set_y(0.98)
+            t.set_verticalalignment("top")
+    ax.set_xlabel("year (grey bars: the report periods)")
+    ax.set_ylabel("overall score (0-100)")
+    ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
+    if source:
+        source_note(ax, source)
     return ax
 
 
@@ -194,7 +219,20 @@ def summary_figure(
                 seed=int(d["seed"]),
                 indicators_dir=user_dir,
             )
-        return _figure_png(plot_periods(res.table(), periods)), None
+        from balances.cite import sources_of_tables
+        from balances.indicators.registry import LENSES  # the scored ones, not Ko's context
+        from balances.plots import data_ends, source_text
+
+        scored = {i for i in res.panel["indicator"].unique() if res.registry[i].lens in LENSES}
+        used = sources_of_tables(sorted({t for i in scored for t in res.registry[i].sources}))
+        ends = data_ends(res)
+        ax = plot_periods(
+            res.table(),
+            periods,
+            ends=ends[ends["indicator"].isin(scored)],
+            source=source_text(used, extra=f"Default parameters, {int(d['draws'])} draws."),
+        )
+        return _figure_png(ax), None
     except Exception as exc:  # shown escaped in the index
         return None, f"{type(exc).__name__}: {exc}"
 

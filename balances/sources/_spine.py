@@ -34,6 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import numpy as np
 import pandas as pd
 
 from balances.config import DYAD_STATES, PANEL_END, PANEL_START
@@ -213,6 +214,28 @@ def both_orders(
     for a, b in pairs:
         swap[a], swap[b] = b, a
     return pd.concat([df, df.rename(columns=swap)[df.columns]], ignore_index=True)
+
+
+def spell_years(
+    df: pd.DataFrame, first: pd.Series, last: pd.Series, columns: Sequence[str]
+) -> pd.DataFrame:
+    """One row per year of each spell: ``columns`` of ``df`` repeated, and ``year``.
+
+    ``first``/``last`` (aligned with ``df``) bound each spell, both included; a
+    spell with ``last < first`` gives no row.
+
+    >>> spells = pd.DataFrame({"ccode1": [2, 365], "ccode2": [20, 710]})
+    >>> spell_years(spells, pd.Series([2000, 2010]), pd.Series([2001, 2009]), ["ccode1", "ccode2"])
+       ccode1  ccode2  year
+    0       2      20  2000
+    1       2      20  2001
+    """
+    start = first.to_numpy(dtype=np.int64)
+    n = (last.to_numpy(dtype=np.int64) - start + 1).clip(min=0)
+    rep = np.repeat(np.arange(len(df)), n)
+    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+    out = {c: df[c].to_numpy()[rep] for c in columns}
+    return pd.DataFrame({**out, "year": start[rep] + offset})
 
 
 def check_binary(df: pd.DataFrame, columns: Iterable[str], path: object) -> None:

@@ -31,8 +31,13 @@ Inputs and their population coverage (all sources are in the catalogue):
     that zero trade is finite. Dependence, not volume.
 ``arms_transfer``
     1 if SIPRI registers a delivery of major arms between the two in either
-    direction that year (TIV tables, 1950-2021), else 0. Presence, not volume:
-    large suppliers' volumes would make them close to every client.
+    direction that year, else 0: the TIV tables (March 2022 release) to 2021,
+    then the delivery years the trade register (March 2025 release) lists for
+    each deal, 2022-2024 (flagged in ``arms_from_register``). The register
+    reproduces the tables' presence with Cohen's kappa 0.985, 0.975 and 0.95
+    in 1992-2004, 2005-14 and 2015-21 over all pairs (a test pins it), so
+    the splice is not a change of measure. Presence, not volume: large
+    suppliers' volumes would make them close to every client.
 ``exercise``
     1 if the two took part in a joint or multinational military exercise that
     year, else 0: MME v7 (1980-2010) and JME v3 (1974-2010), every pair.
@@ -66,11 +71,12 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from balances.countries import to_ccode, to_iso3
+from balances.countries import gw_to_cow, to_ccode, to_iso3
 from balances.errors import DataError
 from balances.io import read_csv
 from balances.similarity import similarity
 from balances.sources import table
+from balances.sources._spine import spell_years
 from balances.sources.cow_igo import DYAD_FILE as IGO_DYAD_FILE
 from balances.sources.cow_igo import SOURCE as IGO_SOURCE
 from balances.sources.cow_igo import STATE_FILE as IGO_STATE_FILE
@@ -86,8 +92,14 @@ from balances.sources.exercises import (
     read_rus_mod,
 )
 from balances.sources.raw import RawFiles
+from balances.sources.sipri_arms import (
+    REGISTER,
+    _tiv_codes,
+    read_register,
+    read_trademaps,
+    state_iso3,
+)
 from balances.sources.sipri_arms import SOURCE as SIPRI_SOURCE
-from balances.sources.sipri_arms import _tiv_codes, read_trademaps
 from balances.sources.unga import SOURCE_IDEAL, SOURCE_VOETEN, read_ideal_points, read_voeten_votes
 
 SOURCE_ES11 = "unga_es11_undl"
@@ -105,13 +117,15 @@ TRADE_STATE_FILE = "cow_trade_v4_0_ndy_peacesciencer/cow_trade_sy__converted_fro
 
 #: First and last year of the population (the ideal points' span).
 FIRST_YEAR, LAST_YEAR = 1946, 2024
+#: Last year of the SIPRI TIV tables; later arms deliveries come from the register.
+TIV_END = 2021
 #: Last year of each input's coverage for every pair (after it: missing).
 COVERAGE: dict[str, tuple[int, int]] = {
     "unga_kappa": (1946, 2024),
     "unga_ideal_close": (1946, 2024),
     "igo_jaccard": (1946, 2014),
     "trade_share": (1946, 2014),
-    "arms_transfer": (1950, 2021),
+    "arms_transfer": (1950, 2024),
     "exercise": (1974, 2010),
     "exercise_partial": (2011, 2024),
     "mid": (1946, 2014),
@@ -125,8 +139,6 @@ CONTIGUITY_FILE = "cow_contiguity_v3_2_peacesciencer/cow_contdir__converted_from
 CONTIGUITY_END = 2016
 #: UN Digital Library vote words -> the package's codes (blank/absent: no vote).
 UNDL_VOTES: dict[str, int] = {"YES": 1, "ABSTAIN": 2, "NO": 3}
-#: Gleditsch-Ward codes that differ from COW's for states alive after 1946.
-GW_TO_COW: dict[int, int] = {260: 255, 340: 345, 678: 679}
 #: Pseudo roll-call ids for the UNDL rows (Voeten's ids stay below this).
 _UNDL_RCID_BASE = 10_000_000
 #: Trade shares are floored at this before log10 (zero trade is finite).
@@ -251,12 +263,43 @@ def arms_transfer(raw: RawFiles) -> pd.DataFrame:
     """Pairs with a registered delivery of major arms in either direction (SIPRI TIV tables)."""
     tiv = _tiv_codes(raw, read_trademaps(raw))
     tiv = tiv[tiv["iso3_2"].notna() & tiv["iso3_1"].notna()]
-    tiv = tiv[tiv["year"].between(FIRST_YEAR, LAST_YEAR)]
-    c1 = to_ccode(tiv["iso3_1"], tiv["year"], strict=False)
-    c2 = to_ccode(tiv["iso3_2"], tiv["year"], strict=False)
-    df = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": tiv["year"].to_numpy()}).dropna()
-    df = df.astype("int64").assign(arms_transfer=1.0)
+    tiv = tiv[tiv["year"].between(FIRST_YEAR, TIV_END)]
+    return _arms_pairs(tiv["iso3_1"], tiv["iso3_2"], tiv["year"], "arms_transfer")
+
+
+def arms_register(raw: RawFiles) -> pd.DataFrame:
+    """Pairs with a delivery of major arms in either direction in a year the trade register lists."""
+    reg = read_register(raw)
+    path = raw.path(SIPRI_SOURCE, REGISTER)
+    lines, paths = pd.Series(reg.index, index=reg.index), pd.Series(path, index=reg.index)
+    reg["iso3_1"] = state_iso3(reg["supplier"], lines, paths, "supplier")
+    reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
+    reg = reg[(reg["years_of_delivery"] != "") & reg["iso3_1"].notna() & reg["iso3_2"].notna()]
+    d = reg.assign(year=reg["years_of_delivery"].str.split("; ")).explode("year")
+    d = d[d["year"].astype(int).between(FIRST_YEAR, LAST_YEAR)]
+    return _arms_pairs(d["iso3_1"], d["iso3_2"], d["year"].astype(int), "arms_register")
+
+
+def _arms_pairs(iso1: pd.Series, iso2: pd.Series, years: pd.Series, name: str) -> pd.DataFrame:
+    c1 = to_ccode(iso1, years, strict=False)
+    c2 = to_ccode(iso2, years, strict=False)
+    df = pd.DataFrame({"ccode1": c1, "ccode2": c2, "year": years.to_numpy()}).dropna()
+    df = df.astype("int64").assign(**{name: 1.0})
     return _undirected(df[df["ccode1"] != df["ccode2"]], "max")
+
+
+def arms(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
+    """``arms_transfer`` on the population: TIV tables to 2021, register years after; the flag."""
+    keys = ["ccode1", "ccode2", "year"]
+    out = pop[keys].merge(arms_transfer(raw), on=keys, how="left")
+    out = out.merge(arms_register(raw), on=keys, how="left")
+    later = out["year"] > TIV_END
+    value = out["arms_transfer"].where(~later, out["arms_register"]).fillna(0.0)
+    lo, hi = COVERAGE["arms_transfer"]
+    inside = out["year"].between(lo, hi)
+    out["arms_transfer"] = value.where(inside)
+    out["arms_from_register"] = later.astype(float).where(inside)
+    return out[[*keys, "arms_transfer", "arms_from_register"]]
 
 
 def _exercise_pairs(part: pd.DataFrame) -> pd.DataFrame:
@@ -309,28 +352,20 @@ def contiguity(raw: RawFiles) -> pd.DataFrame:
     first = pd.to_datetime(df["stdate"]).dt.year.clip(lower=FIRST_YEAR)
     last = pd.to_datetime(df["enddate"]).dt.year
     last = last.where(last < CONTIGUITY_END, LAST_YEAR)
-    n = (last - first + 1).clip(lower=0).to_numpy(dtype=int)
-    rep = np.repeat(np.arange(len(df)), n)
-    offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
-    out = pd.DataFrame(
-        {
-            "ccode1": df["ccode1"].to_numpy(dtype=np.int64)[rep],
-            "ccode2": df["ccode2"].to_numpy(dtype=np.int64)[rep],
-            "year": first.to_numpy(dtype=np.int64)[rep] + offset,
-            "contiguity": df["conttype"].to_numpy(dtype=float)[rep],
-        }
-    )
+    df = df.astype({"ccode1": "int64", "ccode2": "int64"})
+    out = spell_years(df, first, last, ["ccode1", "ccode2", "conttype"])
+    out = out.rename(columns={"conttype": "contiguity"})
     return out.groupby(["ccode1", "ccode2", "year"], as_index=False)["contiguity"].min()
 
 
-def _gw_list(values: pd.Series) -> list[list[int]]:
+def _gw_list(values: pd.Series, years: pd.Series) -> list[list[int]]:
     out = []
-    for v in values:
+    for v, year in zip(values, years.astype(int), strict=True):
         if v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == "":
             out.append([])
             continue
         codes = [int(float(x)) for x in str(v).replace(";", ",").split(",") if x.strip()]
-        out.append([GW_TO_COW.get(c, c) for c in codes])
+        out.append([gw_to_cow(c, year) for c in codes])
     return out
 
 
@@ -350,8 +385,15 @@ def ucdp_interstate(raw: RawFiles) -> pd.DataFrame:
         },
     )
     df = df[df["type_of_conflict"] == "interstate"]
-    a = [x + y for x, y in zip(_gw_list(df["gwno_a"]), _gw_list(df["gwno_a_2nd"]), strict=True)]
-    b = [x + y for x, y in zip(_gw_list(df["gwno_b"]), _gw_list(df["gwno_b_2nd"]), strict=True)]
+    yr = df["year"]
+    a = [
+        x + y
+        for x, y in zip(_gw_list(df["gwno_a"], yr), _gw_list(df["gwno_a_2nd"], yr), strict=True)
+    ]
+    b = [
+        x + y
+        for x, y in zip(_gw_list(df["gwno_b"], yr), _gw_list(df["gwno_b_2nd"], yr), strict=True)
+    ]
     rows = [
         (min(i, j), max(i, j), int(year))
         for sa, sb, year in zip(a, b, df["year"], strict=True)
@@ -398,7 +440,10 @@ _DESCRIPTIONS = {
     "trade_share": "log10(mean of the pair's trade as a share of each one's total trade + 1e-4) "
     "(COW Trade v4.0, current US$); missing after 2014 or where COW has no flow",
     "arms_transfer": "1 if SIPRI registers a delivery of major arms between the two, either "
-    "direction, else 0; missing before 1950 and after 2021",
+    "direction, else 0: TIV tables to 2021, the trade register's delivery years 2022-2024; "
+    "missing before 1950",
+    "arms_from_register": "1 where arms_transfer comes from the trade register's delivery years "
+    "(2022-2024, approximate: a deal's listed years), 0 where from the TIV tables",
     "exercise": "1 if the two took part in a joint/multinational exercise, else 0: every pair "
     "1974-2010 (MME v7, JME v3); missing outside those years",
     "exercise_partial": "the same after 2010 where a source lists a pair's exercises: Russia's "
@@ -445,17 +490,11 @@ def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
     keys = ["ccode1", "ccode2", "year"]
     pop = population(raw)
     out = pop.merge(unga_kappa(raw), on=keys, how="left")
-    for name, frame in (
-        ("igo_jaccard", igo_jaccard(raw)),
-        ("trade_share", trade_share(raw)),
-        ("arms_transfer", arms_transfer(raw)),
-    ):
+    for name, frame in (("igo_jaccard", igo_jaccard(raw)), ("trade_share", trade_share(raw))):
         out = out.merge(frame, on=keys, how="left")
         lo, hi = COVERAGE[name]
-        inside = out["year"].between(lo, hi)
-        if name == "arms_transfer":
-            out[name] = out[name].fillna(0.0)
-        out[name] = out[name].where(inside)
+        out[name] = out[name].where(out["year"].between(lo, hi))
+    out = out.merge(arms(raw, pop), on=keys, how="left")
     out = out.merge(exercise(raw, pop), on=keys, how="left")
     out = out.merge(hostility(raw, pop), on=keys, how="left")
     out = out.merge(contiguity(raw), on=keys, how="left")
@@ -463,4 +502,5 @@ def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
     out["iso3_2"] = to_iso3(out["ccode2"])
     for col in INPUTS:
         out[col] = out[col].astype("float64").round(6)
-    return out[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", *INPUTS, "contiguity"]]
+    flags = ["arms_from_register", "contiguity"]
+    return out[["ccode1", "ccode2", "iso3_1", "iso3_2", "year", *INPUTS, *flags]]

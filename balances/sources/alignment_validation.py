@@ -17,6 +17,7 @@ import pandas as pd
 from balances.countries import to_iso3
 from balances.io import read_csv
 from balances.sources import table
+from balances.sources._spine import spell_years
 from balances.sources.atop import SOURCE as ATOP_SOURCE
 from balances.sources.raw import RawFiles
 
@@ -76,15 +77,6 @@ def validation_rivalries(raw: RawFiles) -> pd.DataFrame:
     )
     end = df["end"].fillna(TSS_LAST).clip(upper=TSS_LAST).astype(int)
     start = df["start"].clip(lower=FIRST_YEAR).astype(int)
-    n = (end - start + 1).clip(lower=0).to_numpy()
-    rep = np.repeat(np.arange(len(df)), n)
-    years = start.to_numpy()[rep] + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n))
-    long = pd.DataFrame(
-        {
-            "ccode1": df["ccode1"].to_numpy()[rep],
-            "ccode2": df["ccode2"].to_numpy()[rep],
-            "year": years,
-        }
-    )
+    long = spell_years(df, start, end, ["ccode1", "ccode2"])
     out = _codes(long).drop_duplicates(["iso3_1", "iso3_2", "year"])
     return out.assign(rivalry=1)

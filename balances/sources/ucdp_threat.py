@@ -5,7 +5,8 @@ peacesciencer) is the record of force used to 2024. For the threat lens the
 question is Walt's perceived intentions: how often a power fights outside its
 own territory - in interstate wars, or on the side of another government or
 rebels in someone else's civil war. A state's own civil wars (it is the
-primary government side of an intrastate conflict) are not counted.
+primary government side of an intrastate conflict) are not counted;
+internationalised ones are (:data:`INTRASTATE` says why).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from balances.countries import gw_to_cow
 from balances.io import read_csv
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, system_members
@@ -20,9 +22,12 @@ from balances.sources.raw import RawFiles
 
 SOURCE = "ucdp_acd"
 FILE = "ucdp_acd__converted_from_rda.csv"
-#: Gleditsch-Ward codes that differ from COW's for states in the system after 1945
-#: (unified Germany, Serbia/Yugoslavia); other codes are the same in both lists.
-GW_TO_COW: dict[int, int] = {260: 255, 340: 345}
+#: ``type_of_conflict`` values whose primary government side fights at home.
+#: Internationalised civil wars (peacesciencer's conversion writes them "II")
+#: count as abroad for every party, the government side included: the file has
+#: no location column, and the largest of them for the reference, the United
+#: States against al-Qaida (side A, from 2001), is fought outside its territory.
+INTRASTATE = frozenset({"intrastate"})
 
 _COLUMNS = {
     "conflict_id": "float",
@@ -35,26 +40,27 @@ _COLUMNS = {
 }
 
 
-def _codes(value: object) -> list[int]:
+def _codes(value: object, year: int) -> list[int]:
     if value is None or (isinstance(value, float) and np.isnan(value)) or not str(value).strip():
         return []
-    return [GW_TO_COW.get(int(float(x)), int(float(x))) for x in str(value).split(",") if x.strip()]
+    return [gw_to_cow(int(float(x)), year) for x in str(value).split(",") if x.strip()]
 
 
 def conflict_parties(raw: RawFiles) -> pd.DataFrame:
     """One row per conflict-year and state party: ``conflict_id, year, ccode, abroad``.
 
-    ``abroad`` is False only for the government side of a conflict fought on its
-    own territory (the primary side A of an intrastate or internationalised
-    intrastate conflict).
+    ``abroad`` is False only for the government side of a civil war on its own
+    territory (the primary side A of an intrastate conflict; see
+    :data:`INTRASTATE` for internationalised ones). Codes are COW codes of the
+    conflict's year (:func:`balances.countries.gw_to_cow`).
     """
     df = read_csv(raw.path(SOURCE, FILE), _COLUMNS)
     rows = []
     for r in df.itertuples(index=False):
-        own = r.type_of_conflict in ("intrastate", "internationalized intrastate")
-        primary = _codes(r.gwno_a)
+        own = r.type_of_conflict in INTRASTATE
+        primary = _codes(r.gwno_a, int(r.year))
         for col in ("gwno_a", "gwno_a_2nd", "gwno_b", "gwno_b_2nd"):
-            for c in _codes(getattr(r, col)):
+            for c in _codes(getattr(r, col), int(r.year)):
                 home = own and col == "gwno_a" and c in primary
                 rows.append((int(r.conflict_id), int(r.year), c, not home))
     out = pd.DataFrame(rows, columns=["conflict_id", "year", "ccode", "abroad"])
@@ -69,8 +75,8 @@ def conflict_parties(raw: RawFiles) -> pd.DataFrame:
         "Armed conflicts (25+ battle deaths a year, UCDP/PRIO ACD v25.1) each COW system member "
         "is a party to, 1946-2024, as a primary or secondary party on either side: all of them, "
         "and those fought abroad (every conflict except the government side of its own civil "
-        "war). Gleditsch-Ward codes are read as COW codes except unified Germany (260 -> 255) and "
-        "Serbia (340 -> 345). 0 = no conflict recorded (the data cover every state-year)."
+        "war). Gleditsch-Ward codes are read as COW codes of the same year (unified Germany 260 -> "
+        "255 and unified Yemen 678 -> 679 from 1990, Serbia 340 -> 345). 0 = no conflict recorded (the data cover every state-year)."
     ),
     columns={
         "conflicts": "armed conflicts the state is a party to in the year (count)",

@@ -1,0 +1,49 @@
+"""The alignment outcome's hostility inputs read Gleditsch-Ward codes as COW codes of their year."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from balances.config import processed_dir
+from balances.sources.alignment_inputs import ucdp_interstate
+from balances.sources.raw import RawFiles
+
+INPUTS_FILE = processed_dir() / "alignment_inputs.parquet"
+
+
+def test_the_yemeni_wars_of_1972_and_1979_are_between_north_and_south(raw: RawFiles) -> None:
+    pairs = set(ucdp_interstate(raw).itertuples(index=False, name=None))
+    # North Yemen (COW 678) against South Yemen (680): lost when 678 was read as 679 in every year
+    assert (678, 680, 1972) in pairs and (678, 680, 1979) in pairs
+    assert not any(679 in (a, b) and year < 1990 for a, b, year in pairs)
+    # Russia-Ukraine, 2022 (COW 365, 369), read through the same map
+    assert (365, 369, 2022) in pairs
+
+
+def test_the_register_reproduces_the_tiv_tables_where_both_run(raw: RawFiles) -> None:
+    """The splice of 2022-24 arms from the trade register is not a change of measure."""
+    from balances.sources.alignment_inputs import arms_register, arms_transfer
+
+    pop = pd.read_parquet(INPUTS_FILE, columns=["ccode1", "ccode2", "year"])
+    pop = pop[pop["year"].between(2015, 2021)]
+    keys = ["ccode1", "ccode2", "year"]
+    m = pop.merge(arms_transfer(raw), on=keys, how="left").merge(
+        arms_register(raw), on=keys, how="left"
+    )
+    a, b = m["arms_transfer"].fillna(0), m["arms_register"].fillna(0)
+    po = (a == b).mean()
+    pe = a.mean() * b.mean() + (1 - a.mean()) * (1 - b.mean())
+    assert (po - pe) / (1 - pe) == pytest.approx(0.95, abs=0.005)
+
+
+def test_arms_after_2021_come_from_the_register_and_say_so() -> None:
+    t = pd.read_parquet(
+        INPUTS_FILE,
+        columns=["iso3_1", "iso3_2", "year", "arms_transfer", "arms_from_register"],
+    )
+    flag = t.groupby("year")["arms_from_register"].agg(["min", "max"])
+    assert (flag.loc[2022:] == 1).all().all() and (flag.loc[1950:2021] == 0).all().all()
+    assert t.loc[t["year"] >= 2022, "arms_transfer"].notna().all()
+    usa_ukr = t[(t["iso3_1"] == "USA") & (t["iso3_2"] == "UKR")].set_index("year")
+    assert usa_ukr.loc[2022:2024, "arms_transfer"].eq(1).all()  # US deliveries to Ukraine
