@@ -35,6 +35,8 @@ OVERSIZE = frozenset(
         "balances.sources.sipri_arms:read_trademap",
         "balances.reports.periods_file:load_strict",
         "balances.reports.run:run_reports",
+        "balances.reports.summary:plot_periods",
+        "balances.explore",
         "balances.explore:build_ui",
         "balances.similarity:similarity",
         "balances.analysis:breaks",
