@@ -73,6 +73,7 @@ def _cmd_ko(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from balances.ko import circularity, format_claims, judge, sensitivity, stance_agreement
+    from balances.ko_claims import CLAIM_FILES, load_claims
     from balances.triad import Triad
 
     triad, ko = Triad.parse(args.focal, args.reference), Triad()
@@ -109,8 +110,16 @@ def _cmd_ko(args: argparse.Namespace) -> int:
         emit(rows, "table" if args.format == "table" else args.format)
         return 0
     claims = pd.concat([j.claims for j in judged], ignore_index=True)
+    works = {a: load_claims(CLAIM_FILES[a]).citation for a in authors}
     if args.format == "table":
-        sys.stdout.write(format_claims(claims, args.width))
+        import textwrap
+
+        cited = "".join(
+            textwrap.fill(f"{a}: {w}", args.width, initial_indent="  ", subsequent_indent="    ")
+            + "\n"
+            for a, w in works.items()
+        )
+        sys.stdout.write(format_claims(claims, args.width) + "\nClaims paraphrased from:\n" + cited)
     else:
-        emit(claims, args.format)
+        emit(claims.assign(work=claims["author"].map(works)), args.format)
     return 0

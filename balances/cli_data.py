@@ -146,6 +146,7 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
             "licence": s.licence,
             "citation": s.citation,
             "url": s.url,
+            "caveats": " ".join(s.caveats),
         }
         for s in load_catalogue().values()
     ]
@@ -169,7 +170,8 @@ def _cmd_data_sources(args: argparse.Namespace) -> int:
             )
         sys.stdout.write("\n".join(lines) + "\n")
     else:
-        emit(df, args.format)
+        body = ["title", "producer", "version", "licence", "citation", "url", "caveats"]
+        emit(df, args.format, records=(["id", "coverage", "status"], body))
     return 0
 
 

@@ -205,16 +205,18 @@ def _cmd_indicators(args: argparse.Namespace) -> int:
                 "subconcept": ind.subconcept,
                 "expected_sign": "+" if ind.direction > 0 else "-",
                 "title": ind.title,
+                "concept": ind.concept,
                 "unit": ind.unit,
                 "direction": ind.direction,
                 "sources": " ".join(ind.sources),
                 "citation": ind.citation,
+                "notes": ind.notes,
                 "first_year": present["min"].get(iid),
                 "last_year": present["max"].get(iid),
             }
         )
     head = ["id", "lens", "subconcept", "expected_sign", "first_year-last_year"]
-    body = ["title", "unit", "sources", "citation"]
+    body = ["title", "concept", "unit", "sources", "citation", "notes"]
     emit(pd.DataFrame(rows), args.format, records=(head, body))
     return 0
 

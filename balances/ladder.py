@@ -17,7 +17,7 @@ the notebooks can ask whether the drivers explain it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -25,63 +25,33 @@ import pandas as pd
 from balances.config import PANEL_END, STUDY_START
 from balances.indicators.panel import Tables
 from balances.triad import Triad
+from balances.walt import declared_partnership
+
+#: A rung's rule: the rung, the tables, the triad and the years -> its evidence rows.
+Rule = Callable[["Rung", Tables, Triad, pd.Index], pd.DataFrame]
 
 
 @dataclass(frozen=True)
 class Rung:
-    """One step of the ladder."""
+    """One step of the ladder: what it means, where its evidence comes from, how it is coded.
+
+    ``sources`` are the processed tables its evidence comes from; a rung no
+    dataset here codes has none, and its absence of evidence is recorded as such.
+    """
 
     level: int
     name: str
     label: str
     criterion: str
+    sources: tuple[str, ...] = ()
+    rule: Rule | None = field(default=None, repr=False)
+
+    def evidence(self, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+        """Whether the rung is met each year (1/0/NaN), with the evidence rows."""
+        return (self.rule or _uncoded)(self, t, triad, years)
 
 
-RUNGS: tuple[Rung, ...] = (
-    Rung(
-        1,
-        "consultation",
-        "consultation and high-level contacts",
-        "a summit, state visit or treaty document in the year or the year before, or an ATOP consultation obligation",
-    ),
-    Rung(
-        2,
-        "military_technical",
-        "military-technical cooperation",
-        "arms deliveries between the pair (SIPRI TIV > 0) in the three years to the year",
-    ),
-    Rung(
-        3,
-        "regular_exercises",
-        "regular joint exercises",
-        "joint exercises in at least two of the three years to the year",
-    ),
-    Rung(
-        4,
-        "joint_patrols",
-        "joint air or naval patrols",
-        "at least one joint air or naval patrol in the year",
-    ),
-    Rung(5, "integrated_command", "integrated command", "a joint or integrated command structure"),
-    Rung(6, "joint_basing", "joint basing", "forces of one stationed at bases of the other"),
-    Rung(7, "common_defence_policy", "common defence policy", "a common defence policy"),
-    Rung(8, "defence_pact", "formal defence pact", "an ATOP defence obligation between the pair"),
-)
-RUNG_NAMES = ("none", *(r.label for r in RUNGS))
-#: Processed tables each rung's evidence comes from.
-RUNG_SOURCES: dict[str, tuple[str, ...]] = {
-    "consultation": ("cr_summits", "atop_dyad"),
-    "military_technical": ("arms_tiv_dyad", "arms_register_orders"),
-    "regular_exercises": ("cr_exercises", "exercises_dyad"),
-    "joint_patrols": ("cr_exercises",),
-    "integrated_command": (),
-    "joint_basing": (),
-    "common_defence_policy": (),
-    "defence_pact": ("atop_dyad",),
-}
 CITATION = "Korolev 2019 (Asian Security 15:3), 2020 (International Politics 57): ladder of military alignment"
-#: Rungs no dataset here codes; the absence of evidence is recorded as such.
-UNCODED = {"integrated_command", "joint_basing", "common_defence_policy"}
 
 
 def _dyad(df: pd.DataFrame, a: str, b: str, both: bool = False) -> pd.DataFrame:
@@ -92,20 +62,21 @@ def _dyad(df: pd.DataFrame, a: str, b: str, both: bool = False) -> pd.DataFrame:
 
 
 def _evidence(
-    years: pd.Index, rung: str, met: pd.Series, text: pd.Series, table: str
+    years: pd.Index, rung: Rung, met: pd.Series, text: pd.Series, table: str | None = None
 ) -> pd.DataFrame:
+    """Evidence rows of a rung; ``table`` defaults to the rung's declared sources."""
     return pd.DataFrame(
         {
             "year": years,
-            "rung": rung,
+            "rung": rung.name,
             "met": met.reindex(years).to_numpy(),
             "evidence": text.reindex(years).fillna("").to_numpy(),
-            "table": table,
+            "table": table if table is not None else ", ".join(rung.sources) or "none",
         }
     )
 
 
-def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+def _consultation(rung: Rung, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     a, b = triad.focal1, triad.focal2
     atop = _dyad(t("atop_dyad"), a, b).set_index("year")["atop_consul"]
     atop_years = (atop.index.min(), atop.index.max())
@@ -131,10 +102,10 @@ def _consultation(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     text = text + pd.Series(
         np.where(in_atop & (consul == 1), "; ATOP consultation obligation", ""), index=years
     )
-    return _evidence(years, "consultation", met, text, "cr_summits, atop_dyad")
+    return _evidence(years, rung, met, text)
 
 
-def _military_technical(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+def _military_technical(rung: Rung, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     a, b = triad.focal1, triad.focal2
     tiv = t("arms_tiv_dyad")
     flows = (
@@ -166,24 +137,26 @@ def _military_technical(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFram
         "SIPRI register (approximate, order-based), 3 years: "
         + deliv.reindex(years).round(0).astype(str),
     )
-    return _evidence(years, "military_technical", met, text, "arms_tiv_dyad, arms_register_orders")
+    return _evidence(years, rung, met, text)
 
 
-def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFrame:
+def _exercises(rung: Rung, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+    """Regular joint exercises, or joint patrols (the rung ``joint_patrols``)."""
+    kind = "patrol" if rung.name == "joint_patrols" else "exercise"
     a, b = triad.focal1, triad.focal2
     if {a, b} != {"RUS", "CHN"}:
         dy = _dyad(t("exercises_dyad"), a, b).set_index("year")
         if kind == "patrol" or dy.empty:
             return _evidence(
                 years,
-                "joint_patrols" if kind == "patrol" else "regular_exercises",
+                rung,
                 pd.Series(np.nan, index=years),
                 pd.Series("no exercise/patrol table for this pair", index=years),
                 "exercises_dyad",
             )
         n = dy[["mme_exercises", "jme_exercises", "rus_mod_exercises"]].max(axis=1, skipna=True)
         names = "exercises (MME/JME/MoD, max count): " + n.astype("Int64").astype(str)
-        source = "exercises_dyad"
+        source: str | None = "exercises_dyad"
     else:
         ex = t("cr_exercises")
         is_patrol = ex["type"].str.contains("patrol", case=False)
@@ -198,33 +171,29 @@ def _exercises(t: Tables, triad: Triad, years: pd.Index, kind: str) -> pd.DataFr
         names = names.fillna(
             n.astype("Int64").astype(str) + " (MME/JME count)" if kind != "patrol" else "none"
         )
-        source = "cr_exercises" + (", exercises_dyad" if kind != "patrol" else "")
+        source = None
     if kind == "patrol":
         met = (n > 0).astype(float).where(n.notna())
-        return _evidence(years, "joint_patrols", met.reindex(years), names, source)
+        return _evidence(years, rung, met.reindex(years), names, source)
     yes = (n > 0).astype(float).where(n.notna())
     regular = yes.rolling(3, min_periods=3).sum() >= 2
     met = regular.astype(float).where(yes.notna())
-    return _evidence(years, "regular_exercises", met.reindex(years), names, source)
+    return _evidence(years, rung, met.reindex(years), names, source)
 
 
-def _uncoded(rung: str) -> Callable[[Tables, Triad, pd.Index], pd.DataFrame]:
-    def rule(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
-        return _evidence(
-            years,
-            rung,
-            pd.Series(0.0, index=years),
-            pd.Series(
-                "no source here records it (absence of evidence, not coded by any dataset)",
-                index=years,
-            ),
-            "none",
-        )
-
-    return rule
+def _uncoded(rung: Rung, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+    return _evidence(
+        years,
+        rung,
+        pd.Series(0.0, index=years),
+        pd.Series(
+            "no source here records it (absence of evidence, not coded by any dataset)",
+            index=years,
+        ),
+    )
 
 
-def _defence_pact(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
+def _defence_pact(rung: Rung, t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
     atop = _dyad(t("atop_dyad"), triad.focal1, triad.focal2).set_index("year")["atop_defense"]
     met = atop.reindex(years).astype(float)
     text = pd.Series(
@@ -235,19 +204,58 @@ def _defence_pact(t: Tables, triad: Triad, years: pd.Index) -> pd.DataFrame:
         ),
         index=years,
     )
-    return _evidence(years, "defence_pact", met, text, "atop_dyad")
+    return _evidence(years, rung, met, text)
 
 
-RULES: dict[str, Callable[[Tables, Triad, pd.Index], pd.DataFrame]] = {
-    "consultation": _consultation,
-    "military_technical": _military_technical,
-    "regular_exercises": lambda t, tr, y: _exercises(t, tr, y, "exercise"),
-    "joint_patrols": lambda t, tr, y: _exercises(t, tr, y, "patrol"),
-    "integrated_command": _uncoded("integrated_command"),
-    "joint_basing": _uncoded("joint_basing"),
-    "common_defence_policy": _uncoded("common_defence_policy"),
-    "defence_pact": _defence_pact,
-}
+#: The ladder, bottom rung first: the one declaration of each rung.
+RUNGS: tuple[Rung, ...] = (
+    Rung(
+        1,
+        "consultation",
+        "consultation and high-level contacts",
+        "a summit, state visit or treaty document in the year or the year before, or an ATOP consultation obligation",
+        ("cr_summits", "atop_dyad"),
+        _consultation,
+    ),
+    Rung(
+        2,
+        "military_technical",
+        "military-technical cooperation",
+        "arms deliveries between the pair (SIPRI TIV > 0) in the three years to the year",
+        ("arms_tiv_dyad", "arms_register_orders"),
+        _military_technical,
+    ),
+    Rung(
+        3,
+        "regular_exercises",
+        "regular joint exercises",
+        "joint exercises in at least two of the three years to the year",
+        ("cr_exercises", "exercises_dyad"),
+        _exercises,
+    ),
+    Rung(
+        4,
+        "joint_patrols",
+        "joint air or naval patrols",
+        "at least one joint air or naval patrol in the year",
+        ("cr_exercises",),
+        _exercises,
+    ),
+    Rung(5, "integrated_command", "integrated command", "a joint or integrated command structure"),
+    Rung(6, "joint_basing", "joint basing", "forces of one stationed at bases of the other"),
+    Rung(7, "common_defence_policy", "common defence policy", "a common defence policy"),
+    Rung(
+        8,
+        "defence_pact",
+        "formal defence pact",
+        "an ATOP defence obligation between the pair",
+        ("atop_dyad",),
+        _defence_pact,
+    ),
+)
+RUNG_NAMES = ("none", *(r.label for r in RUNGS))
+#: Processed tables the ladder's evidence comes from (all rungs).
+SOURCES: frozenset[str] = frozenset(t for r in RUNGS for t in r.sources)
 
 
 def ladder(
@@ -276,7 +284,7 @@ def ladder(
     triad = triad or Triad()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    evidence = pd.concat([RULES[r.name](source, triad, years) for r in RUNGS], ignore_index=True)
+    evidence = pd.concat([r.evidence(source, triad, years) for r in RUNGS], ignore_index=True)
     grid = evidence.pivot(index="year", columns="rung", values="met")[[r.name for r in RUNGS]]
     levels, uncertain = [], []
     for _, row in grid.iterrows():
@@ -300,21 +308,8 @@ def ladder(
 def _partnership(t: Tables, triad: Triad, years: pd.Index) -> np.ndarray:
     if {triad.focal1, triad.focal2} != {"RUS", "CHN"}:
         return np.full(len(years), None, dtype=object)
-    s = (
-        t("cr_summits")
-        .dropna(subset=["partnership_rank"])
-        .sort_values(["year", "partnership_rank"])
-    )
-    named = s.groupby("year")["partnership_label"].last()
-    # carry the last named level forward from the first document, then cut to the years asked
-    full = pd.Series(
-        named.reindex(range(int(named.index.min()), PANEL_END + 1)).tolist(),
-        index=range(int(named.index.min()), PANEL_END + 1),
-        dtype="string",
-    ).ffill()
-    return (
-        full.reindex(years).astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
-    )
+    label = declared_partnership(t, years)["label"]
+    return label.astype(object).where(lambda x: x.notna(), None).to_numpy(dtype=object)
 
 
 def as_panel(lad: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -353,7 +348,7 @@ def registry_rows() -> pd.DataFrame:
             "title": "Depth of military alignment (ladder level)",
             "unit": "level 0-8",
             "direction": 1,
-            "sources": " ".join(sorted({t for v in RUNG_SOURCES.values() for t in v})),
+            "sources": " ".join(sorted(SOURCES)),
             "citation": CITATION,
         }
     ]
@@ -364,7 +359,7 @@ def registry_rows() -> pd.DataFrame:
             "title": f"Rung {r.level}: {r.label} ({r.criterion})",
             "unit": "met (1/0)",
             "direction": 1,
-            "sources": " ".join(RUNG_SOURCES[r.name]) or "none (not coded)",
+            "sources": " ".join(r.sources) or "none (not coded)",
             "citation": CITATION,
         }
         for r in RUNGS

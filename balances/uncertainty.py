@@ -3,14 +3,17 @@
 Each draw perturbs the spec: weights from a Dirichlet centred on the nominal
 weights, and (if asked) a normalisation, an imputation, an aggregation drawn
 uniformly, and one indicator left out (or none). Draws are grouped by their
-discrete choices and scored with matrix products, so 10,000 draws take well
-under a second. Nothing is interactive; the same seed gives the same numbers.
+discrete choices and scored with the nominal aggregators of
+:mod:`balances.scoring`, vectorised over a draws axis (:func:`score_draws`), so
+10,000 draws take about a second. Nothing is interactive; the same seed gives
+the same numbers.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -33,31 +36,31 @@ from balances.scoring import (
 )
 
 FACTORS = ("weights", "normalise", "impute", "aggregate", "leave_one_out")
-AGG_POWER = {"arithmetic": 1.0, "geometric": 0.0}
 
 
-def _group_scores(x: np.ndarray, w: np.ndarray, p: float) -> np.ndarray:
-    """Generalised means for many draws at once: x (Y, I) or (D, Y, I), w (D, I) -> (Y, D)."""
-    if x.ndim == 2:
-        x = x[None, :, :]
-    present = np.isfinite(x)
-    xs = np.where(present, x, 0.0) + 1.0
-    pm = present.astype(float)
-    den = np.einsum("dyi,di->yd", np.broadcast_to(pm, (w.shape[0], *pm.shape[1:])), w)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        if p == 1.0:
-            t = xs * pm
-        elif abs(p) < 1e-12:
-            t = np.log(xs) * pm
-        else:
-            t = (xs**p) * pm
-        num = np.einsum("dyi,di->yd", np.broadcast_to(t, (w.shape[0], *t.shape[1:])), w)
-        m = num / den
-        if abs(p) < 1e-12:
-            m = np.exp(m)
-        elif p != 1.0:
-            m = m ** (1 / p)
-    return np.where(den > 0, m - 1.0, np.nan)
+def score_draws(
+    x: np.ndarray,
+    within: np.ndarray,
+    overall: np.ndarray,
+    lens_of: np.ndarray,
+    aggregate: str,
+    power: float,
+) -> np.ndarray:
+    """Lens and overall scores of many draws with the nominal aggregators, vectorised.
+
+    ``x`` is (Y, I) or (D, Y, I), the weights ``within`` (each lens's, zero
+    outside it) and ``overall`` are (D, I); the result is (D, Y, lenses + 1).
+    Each draw's scores are those :func:`balances.scoring.aggregate_scores`
+    computes for its weights: the same function of :data:`AGGREGATORS`, given a
+    draws axis.
+    """
+    agg = AGGREGATORS[aggregate]
+    xs = x if x.ndim == 3 else x[None, :, :]
+    out = np.empty((within.shape[0], xs.shape[1], len(LENSES) + 1))
+    for li, name in enumerate(LENSES):
+        out[:, :, li] = agg(xs, (within * (lens_of == name))[:, None, :], power)
+    out[:, :, len(LENSES)] = agg(xs, overall[:, None, :], power)
+    return out
 
 
 def quantile_mc_error(out: np.ndarray, q: float) -> np.ndarray:
@@ -87,6 +90,215 @@ def stable_decimals(mc_error: float) -> int:
     if not np.isfinite(mc_error) or mc_error <= 0:
         return 1
     return int(min(1, np.floor(-np.log10(mc_error * 2))))
+
+
+@dataclass(frozen=True)
+class _Menus:
+    """The alternatives each discrete choice draws from (the nominal one alone if not varied)."""
+
+    normalise: list[str]
+    impute: list[str]
+    aggregate: list[str]
+
+    @classmethod
+    def of(cls, spec: ScoringSpec, vary: Sequence[str], years: pd.Index) -> _Menus:
+        population = spec.normalise in POPULATION_NORMALISERS
+        # min-max against the population is offered to users but not drawn: one outlying
+        # pair-year (US troops near Iran in 2007) would set the scale of everyone
+        family = ["population", "population_zscore"] if population else list(NORMALISERS)
+        norms: list[str] = family if "normalise" in vary else [spec.normalise]
+        # carrying keeps the indicator set fixed; its uncertainty enters as noise (see
+        # _carry_noise), not as draws that let sources drop out
+        carry = spec.impute == "carry"
+        imps: list[str] = (
+            [spec.impute]
+            if carry or "impute" not in vary
+            else [i for i in IMPUTERS if i != "carry"]
+        )
+        aggs: list[str] = list(AGGREGATORS) if "aggregate" in vary else [spec.aggregate]
+        if "normalise" in vary and "distance" in norms and spec.reference_year not in years:
+            norms.remove("distance")
+        return cls(norms, imps, aggs)
+
+
+def _droppable(norm0: pd.DataFrame, registry: Mapping[str, Indicator]) -> np.ndarray:
+    """Column positions a draw may leave out, after -1 (leave none out).
+
+    Only where its sub-concept keeps another indicator with data: the draw tests
+    the measurement of a concept, not whether the theory has the concept.
+    """
+    ids = list(norm0.columns)
+    has_data = norm0.notna().any()
+    sub_key = [f"{registry[i].lens}:{registry[i].subconcept or i}" for i in ids]
+    sub_n = pd.Series(has_data.to_numpy(), index=sub_key).groupby(level=0).transform("sum")
+    return np.r_[-1, np.flatnonzero(has_data.to_numpy() & (sub_n.to_numpy() > 1))]
+
+
+def _draw_choices(
+    rng: np.random.Generator,
+    draws: int,
+    menus: _Menus,
+    candidates: np.ndarray,
+    vary: Sequence[str],
+) -> dict[str, np.ndarray]:
+    """Each draw's discrete choices, as positions in the menus (and the indicator left out)."""
+    return {
+        "normalise": rng.integers(len(menus.normalise), size=draws),
+        "impute": rng.integers(len(menus.impute), size=draws),
+        "aggregate": rng.integers(len(menus.aggregate), size=draws),
+        "leave_one_out": (
+            candidates[rng.integers(0, candidates.size, size=draws)]
+            if "leave_one_out" in vary
+            else np.full(draws, -1)
+        ),
+    }
+
+
+def _draw_weights(
+    rng: np.random.Generator,
+    draws: int,
+    weights0: pd.DataFrame,
+    spec: ScoringSpec,
+    vary: Sequence[str],
+    concentration: float,
+    loo: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights per draw: within each lens, of the lenses, and overall (each (D, ...)).
+
+    Dirichlet within each lens and across lenses, centred on the nominal
+    weights; the indicator a draw leaves out weighs nothing in it.
+    """
+    lens_of = weights0["lens"].to_numpy()
+    n_i = lens_of.size
+    varied = "weights" in vary
+    within = np.zeros((draws, n_i))
+    for name in LENSES:
+        cols = np.flatnonzero(lens_of == name)
+        base = weights0["within_lens"].to_numpy()[cols]
+        if cols.size == 0:
+            continue
+        if varied and cols.size > 1 and (base > 0).sum() > 1:
+            alpha = np.where(base > 0, concentration * base * cols.size, 1e-9)
+            within[:, cols] = rng.dirichlet(np.maximum(alpha, 1e-9), size=draws) * (base > 0)
+        else:
+            within[:, cols] = base
+    lens_w0 = np.array([weights0.loc[lens_of == name, "overall"].sum() for name in LENSES])
+    if varied and (lens_w0 > 0).sum() > 1:
+        alpha = np.where(lens_w0 > 0, concentration * lens_w0 * len(LENSES), 1e-9)
+        lens_w = rng.dirichlet(np.maximum(alpha, 1e-9), size=draws) * (lens_w0 > 0)
+    else:
+        lens_w = np.tile(lens_w0, (draws, 1))
+    mask = np.ones((draws, n_i))
+    mask[np.flatnonzero(loo >= 0), loo[loo >= 0]] = 0.0
+    within = within * mask
+    if spec.weights == "equal":
+        overall = np.tile(weights0["overall"].to_numpy(), (draws, 1)) * mask
+        if varied:
+            overall = overall * rng.dirichlet(np.full(n_i, concentration), size=draws) * n_i
+    else:
+        lens_index = np.array([LENSES.index(name) for name in lens_of])
+        overall = within * lens_w[:, lens_index]
+    return within, lens_w, overall
+
+
+def _carry_noise(
+    rng: np.random.Generator, raw0: pd.DataFrame, draws: int, carry: bool
+) -> np.ndarray | None:
+    """(D, Y, I) noise on carried values: a random walk with the population's yearly step."""
+    if not carry:
+        return None
+    from balances.indicators.population import step_sd
+
+    sd = step_sd(list(raw0.columns))[None, :] * np.sqrt(carry_distance(raw0).to_numpy(dtype=float))
+    return rng.standard_normal((draws, len(raw0.index), raw0.shape[1])) * np.nan_to_num(sd)
+
+
+def _score_groups(
+    panel: pd.DataFrame,
+    registry: Mapping[str, Indicator],
+    spec: ScoringSpec,
+    menus: _Menus,
+    choice: dict[str, np.ndarray],
+    weights: tuple[np.ndarray, np.ndarray],
+    lens_of: np.ndarray,
+    noise: np.ndarray | None,
+    norm0: pd.DataFrame,
+) -> np.ndarray:
+    """Scores of every draw (D, Y, lenses + 1), grouped by the draws' discrete choices.
+
+    ``norm0`` is the nominal spec's normalised panel, reused for the draws that
+    keep the nominal normalisation and imputation.
+    """
+    within, overall = weights
+    ids = list(norm0.columns)
+    out = np.full((within.shape[0], len(norm0.index), len(LENSES) + 1), np.nan)
+    cache: dict[tuple[int, int], np.ndarray] = {}
+    if spec.normalise in menus.normalise and spec.impute in menus.impute:
+        nominal = (menus.normalise.index(spec.normalise), menus.impute.index(spec.impute))
+        cache[nominal] = norm0.to_numpy(dtype=float)
+    picks = zip(choice["normalise"], choice["impute"], choice["aggregate"], strict=True)
+    for ni, ii, ai in set(picks):
+        sel = np.flatnonzero(
+            (choice["normalise"] == ni) & (choice["impute"] == ii) & (choice["aggregate"] == ai)
+        )
+        if (ni, ii) not in cache:
+            s = spec.model_copy(
+                update={"normalise": menus.normalise[ni], "impute": menus.impute[ii]}
+            )
+            norm, _, _ = prepare(panel, registry, s)
+            cache[(ni, ii)] = norm[ids].to_numpy(dtype=float)
+        x = cache[(ni, ii)]
+        if noise is not None:
+            x = np.clip(x[None, :, :] + noise[sel], 0.0, 100.0)
+        out[sel] = score_draws(
+            x, within[sel], overall[sel], lens_of, menus.aggregate[ai], spec.power
+        )
+    return out
+
+
+def _bands(
+    out: np.ndarray, nominal: pd.DataFrame, years: pd.Index, levels: tuple[float, float]
+) -> pd.DataFrame:
+    """Median, band and Monte Carlo error per year and lens, merged onto the nominal scores."""
+    lens_names = [*LENSES, "overall"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a lens with no data in some years
+        q_lo, q_med, q_hi = np.nanquantile(out, [levels[0], 0.5, levels[1]], axis=0)
+        err = np.fmax(quantile_mc_error(out, levels[0]), quantile_mc_error(out, levels[1]))
+    bands = pd.DataFrame(
+        {
+            "year": np.repeat(years.to_numpy(), len(lens_names)),
+            "lens": np.tile(lens_names, len(years)),
+            "median": q_med.ravel(),
+            "low": q_lo.ravel(),
+            "high": q_hi.ravel(),
+            "mc_error": err.ravel(),
+        }
+    )
+    bands = nominal.merge(bands, on=["year", "lens"], how="left")
+    # the band holds the point estimate by construction: the nominal spec is one of the
+    # analyst's admissible choices, so the interval over choices must contain it
+    bands["low"] = np.fmin(bands["low"], bands["score"])
+    bands["high"] = np.fmax(bands["high"], bands["score"])
+    return bands
+
+
+def _draw_table(
+    menus: _Menus, choice: dict[str, np.ndarray], ids: list[str], lens_w: np.ndarray
+) -> pd.DataFrame:
+    """Each draw's choices by name, and its lens weights."""
+    loo = choice["leave_one_out"]
+    table = pd.DataFrame(
+        {
+            "normalise": np.array(menus.normalise)[choice["normalise"]],
+            "impute": np.array(menus.impute)[choice["impute"]],
+            "aggregate": np.array(menus.aggregate)[choice["aggregate"]],
+            "leave_one_out": np.where(loo >= 0, np.array(ids + [""])[loo], "none"),
+        }
+    )
+    for li, name in enumerate(LENSES):
+        table[f"weight_{name}"] = lens_w[:, li]
+    return table
 
 
 def monte_carlo(
@@ -135,143 +347,31 @@ def monte_carlo(
 
         raise ParameterError("vary", sorted(unknown), f"names among {FACTORS}")
     rng = np.random.default_rng(seed)
-    nominal = score_nominal(panel, registry, spec)
-    norm0, _, _ = prepare(panel, registry, spec)
+    norm0, _, prepared = prepare(panel, registry, spec)
     ids = list(norm0.columns)
     weights0 = indicator_weights(norm0, registry, spec)
+    nominal = aggregate_scores(norm0, weights0, spec, observed=prepared.notna())
     lens_of = weights0["lens"].to_numpy()
     years = norm0.index
-
-    population = spec.normalise in POPULATION_NORMALISERS
-    # min-max against the population is offered to users but not drawn: one outlying
-    # pair-year (US troops near Iran in 2007) would set the scale of everyone
-    family = ["population", "population_zscore"] if population else list(NORMALISERS)
-    norms = family if "normalise" in vary else [spec.normalise]
-    # carrying keeps the indicator set fixed; its uncertainty enters as noise (below),
-    # not as draws that let sources drop out
-    carry = spec.impute == "carry"
-    imps = [spec.impute] if carry or "impute" not in vary else [i for i in IMPUTERS if i != "carry"]
-    aggs = list(AGGREGATORS) if "aggregate" in vary else [spec.aggregate]
-    if "normalise" in vary and "distance" in norms and spec.reference_year not in years:
-        norms.remove("distance")
-    n_i = len(ids)
-    # Leave one indicator out only where its sub-concept keeps another with data: the
-    # draw tests the measurement of a concept, not whether the theory has the concept.
-    has_data = norm0.notna().any()
-    sub_key = [f"{registry[i].lens}:{registry[i].subconcept or i}" for i in ids]
-    sub_n = pd.Series(has_data.to_numpy(), index=sub_key).groupby(level=0).transform("sum")
-    droppable = np.flatnonzero(has_data.to_numpy() & (sub_n.to_numpy() > 1))
-    candidates = np.r_[-1, droppable]
-    choice = {
-        "normalise": rng.integers(len(norms), size=draws),
-        "impute": rng.integers(len(imps), size=draws),
-        "aggregate": rng.integers(len(aggs), size=draws),
-        "leave_one_out": (
-            candidates[rng.integers(0, candidates.size, size=draws)]
-            if "leave_one_out" in vary
-            else np.full(draws, -1)
-        ),
-    }
-    # Weights: Dirichlet within each lens and across lenses, centred on the nominal weights.
-    within = np.zeros((draws, n_i))
-    for name in LENSES:
-        cols = np.flatnonzero(lens_of == name)
-        base = weights0["within_lens"].to_numpy()[cols]
-        if cols.size == 0:
-            continue
-        if "weights" in vary and cols.size > 1 and (base > 0).sum() > 1:
-            alpha = np.where(base > 0, concentration * base * cols.size, 1e-9)
-            within[:, cols] = rng.dirichlet(np.maximum(alpha, 1e-9), size=draws) * (base > 0)
-        else:
-            within[:, cols] = base
-    lens_w0 = np.array([weights0.loc[lens_of == name, "overall"].sum() for name in LENSES])
-    if "weights" in vary and (lens_w0 > 0).sum() > 1:
-        alpha = np.where(lens_w0 > 0, concentration * lens_w0 * len(LENSES), 1e-9)
-        lens_w = rng.dirichlet(np.maximum(alpha, 1e-9), size=draws) * (lens_w0 > 0)
-    else:
-        lens_w = np.tile(lens_w0, (draws, 1))
+    menus = _Menus.of(spec, vary, years)
+    choice = _draw_choices(rng, draws, menus, _droppable(norm0, registry), vary)
     loo = choice["leave_one_out"]
-    mask = np.ones((draws, n_i))
-    mask[np.flatnonzero(loo >= 0), loo[loo >= 0]] = 0.0
-    within = within * mask
-    lens_index = np.array([LENSES.index(name) for name in lens_of])
-    if spec.weights == "equal":
-        overall_w = np.tile(weights0["overall"].to_numpy(), (draws, 1)) * mask
-        if "weights" in vary:
-            overall_w = overall_w * rng.dirichlet(np.full(n_i, concentration), size=draws) * n_i
-    else:
-        overall_w = within * lens_w[:, lens_index]
-
+    within, lens_w, overall = _draw_weights(rng, draws, weights0, spec, vary, concentration, loo)
     raw0 = panel.pivot(index="year", columns="indicator", values="value").reindex(
         index=years, columns=ids
     )
-    if carry:
-        from balances.indicators.population import step_sd
-
-        # a carried value drifts as a random walk with the population's yearly step
-        sd = step_sd(ids)[None, :] * np.sqrt(carry_distance(raw0).to_numpy(dtype=float))
-        noise = rng.standard_normal((draws, len(years), n_i)) * np.nan_to_num(sd)
-    else:
-        noise = None
-    out = np.full((draws, len(years), len(LENSES) + 1), np.nan)
-    cache: dict[tuple[int, int], np.ndarray] = {}
-    for ni, ii, ai in {
-        (a, b, c)
-        for a, b, c in zip(choice["normalise"], choice["impute"], choice["aggregate"], strict=True)
-    }:
-        sel = np.flatnonzero(
-            (choice["normalise"] == ni) & (choice["impute"] == ii) & (choice["aggregate"] == ai)
-        )
-        if (ni, ii) not in cache:
-            s = spec.model_copy(update={"normalise": norms[ni], "impute": imps[ii]})
-            x, _, _ = prepare(panel, registry, s)
-            cache[(ni, ii)] = x[ids].to_numpy(dtype=float)
-        x = cache[(ni, ii)]
-        if noise is not None:
-            x = np.clip(x[None, :, :] + noise[sel], 0.0, 100.0)
-        p = AGG_POWER.get(aggs[ai], spec.power)
-        for li, name in enumerate(LENSES):
-            w = within[sel] * (lens_of == name)
-            out[sel, :, li] = _group_scores(x, w, p).T
-        out[sel, :, len(LENSES)] = _group_scores(x, overall_w[sel], p).T
-
-    lens_names = [*LENSES, "overall"]
+    noise = _carry_noise(rng, raw0, draws, spec.impute == "carry")
+    out = _score_groups(
+        panel, registry, spec, menus, choice, (within, overall), lens_of, noise, norm0
+    )
     # a lens-year below the coverage threshold is missing in every draw, as in the nominal
-    observed = raw0.notna()
-    share = coverage_share(observed, norm0, lens_weight_matrix(weights0))
+    share = coverage_share(raw0.notna(), norm0, lens_weight_matrix(weights0))
     out[:, share < spec.coverage_min - 1e-12] = np.nan
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a lens with no data in some years
-        q_lo, q_med, q_hi = np.nanquantile(out, [levels[0], 0.5, levels[1]], axis=0)
-        err = np.fmax(quantile_mc_error(out, levels[0]), quantile_mc_error(out, levels[1]))
-    bands = pd.DataFrame(
-        {
-            "year": np.repeat(years.to_numpy(), len(lens_names)),
-            "lens": np.tile(lens_names, len(years)),
-            "median": q_med.ravel(),
-            "low": q_lo.ravel(),
-            "high": q_hi.ravel(),
-            "mc_error": err.ravel(),
-        }
-    )
-    bands = nominal.merge(bands, on=["year", "lens"], how="left")
-    # the band holds the point estimate by construction: the nominal spec is one of the
-    # analyst's admissible choices, so the interval over choices must contain it
-    bands["low"] = np.fmin(bands["low"], bands["score"])
-    bands["high"] = np.fmax(bands["high"], bands["score"])
-    draw_table = pd.DataFrame(
-        {
-            "normalise": np.array(norms)[choice["normalise"]],
-            "impute": np.array(imps)[choice["impute"]],
-            "aggregate": np.array(aggs)[choice["aggregate"]],
-            "leave_one_out": np.where(loo >= 0, np.array(ids + [""])[loo], "none"),
-        }
-    )
-    for li, name in enumerate(LENSES):
-        draw_table[f"weight_{name}"] = lens_w[:, li]
+    bands = _bands(out, nominal, years, levels)
+    draw_table = _draw_table(menus, choice, ids, lens_w)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        sens = sensitivity(out, draw_table, lens_names, vary)
+        sens = sensitivity(out, draw_table, [*LENSES, "overall"], vary)
     return {"bands": bands, "sensitivity": sens, "draws": draw_table, "scores": out}
 
 

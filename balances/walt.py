@@ -17,6 +17,13 @@ peaceful, so a wrong choice is not fatal. Here, for the first focal state
 * **security climate**: no war (COW MID hostility level 5; ``war_hostility_min``
   = 4 makes any use of force count) between any two great powers in the year.
 
+The first two conditions are a rule table (:data:`RULE`) over registry ids:
+each input is an indicator declared in ``balances/indicators/context.yml`` with
+the ``ko_condition`` it feeds, tested against a :class:`WaltRule` threshold.
+Only the declared partnership (:func:`partnership_rank`, carried forward from
+the summit documents) and the great-power war test are computed here, because
+the indicators' expression vocabulary cannot state them.
+
 The rule: all three met -> ``balance``; capability and allies both unmet ->
 ``bandwagon``; otherwise ``hedge``. A condition whose data are missing makes
 the prediction missing, unless ``climate_when_missing`` says what to assume for
@@ -31,6 +38,7 @@ agreement makes every state look closer to China than to the US.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Literal
 
@@ -38,16 +46,29 @@ import numpy as np
 import pandas as pd
 
 from balances.config import PANEL_END, STUDY_START
+from balances.errors import RegistryError
 from balances.indicators.ops import Context
 from balances.indicators.panel import Tables
-from balances.indicators.registry import evaluate
+from balances.indicators.registry import Indicator, evaluate
 from balances.triad import GREAT_POWERS, Triad
 
 STANCES = ("bandwagon", "hedge", "balance")
+#: Processed tables behind the declared partnership (:func:`partnership_rank`).
+PARTNERSHIP_TABLES = frozenset({"cr_summits", "atop_dyad"})
+#: Processed tables each condition reads: the sources of its registry inputs (a test checks
+#: them against the registry) and the tables of the inputs computed here.
+CONDITION_TABLES: dict[str, frozenset[str]] = {
+    "capability": frozenset({"milex", "wdi"}),
+    "allies": frozenset({"nmc"}) | PARTNERSHIP_TABLES,
+    "peace": frozenset({"mid_dyad"}),
+}
 #: Processed tables the Walt rule reads.
-RULE_INPUTS = frozenset({"milex", "wdi", "nmc", "cr_summits", "atop_dyad", "mid_dyad"})
+RULE_INPUTS = frozenset().union(*CONDITION_TABLES.values())
 #: Processed tables the revealed stance reads.
 REVEALED_INPUTS = frozenset({"unga_similarity"})
+#: Revealed-stance thresholds on the kappa gap (balance at or above, bandwagon at or below).
+REVEALED_BALANCE_GAP = 0.25
+REVEALED_BANDWAGON_GAP = 0.0
 
 #: Cohen's kappa of the focal pair minus the first focal state's kappa with the reference.
 KAPPA_GAP = {
@@ -65,22 +86,8 @@ KAPPA_GAP = {
         "dyad": ["focal1", "reference"],
     },
 }
-#: Raw UNGA agreement of the focal pair minus the first focal state's agreement with the reference.
-VOTE_GAP = {
-    "op": "difference",
-    "a": {
-        "op": "value",
-        "table": "unga_similarity",
-        "column": "agreement",
-        "dyad": ["focal1", "focal2"],
-    },
-    "b": {
-        "op": "value",
-        "table": "unga_similarity",
-        "column": "agreement",
-        "dyad": ["focal1", "reference"],
-    },
-}
+#: The registry's raw UNGA agreement gap (focal pair minus first focal state with the reference).
+VOTE_GAP_INDICATOR = "unga_agreement_gap"
 
 
 @dataclass(frozen=True)
@@ -95,8 +102,120 @@ class WaltRule:
     climate_when_missing: Literal["unknown", "peace"] = "unknown"
 
 
+@dataclass(frozen=True)
+class Input:
+    """One measured input of the rule and the test a condition puts to it.
+
+    ``indicator`` is a registry id (``balances/indicators/*.yml``) whose
+    declared ``ko_condition`` must be ``condition``; ``None`` marks the one
+    input the expression vocabulary cannot state (:func:`partnership_rank`).
+    The condition holds in a year when ``value <op> rule.<threshold>``.
+    """
+
+    column: str
+    condition: Literal["capability", "allies"]
+    indicator: str | None
+    op: Literal[">", ">="]
+    threshold: str
+
+
+#: Walt's first two conditions as tests on declared indicators; a condition is met when all its
+#: inputs pass. The security climate (great-power war in COW MID) is :func:`_peace`.
+RULE: tuple[Input, ...] = (
+    Input("milex_growth_3y", "capability", "focal1_milex_growth_3y", ">", "capability_growth_min"),
+    Input("gdp_vs_ref", "capability", "focal1_gdp_vs_ref", ">=", "capability_gdp_min"),
+    Input("partner_cinc_vs_ref", "allies", "focal2_cinc_vs_ref", ">=", "ally_cinc_min"),
+    Input("partnership_rank", "allies", None, ">=", "ally_partnership_min"),
+)
+#: Years before ``start`` an input may look back (the three-year growth).
+LOOKBACK = 3
+
+
 def _series(expr: dict, triad: Triad, source: Tables, years: pd.Index) -> pd.Series:
     return evaluate(expr, Context(triad, source, years))
+
+
+def rule_indicators(source: Tables | None = None) -> dict[str, Indicator]:
+    """The registry entries the rule reads, checked against their ``ko_condition``.
+
+    Raises
+    ------
+    RegistryError
+        If an indicator of :data:`RULE` is not declared, or is declared for
+        another condition.
+    """
+    registry = (source or Tables()).registry()
+    out: dict[str, Indicator] = {}
+    for inp in RULE:
+        if inp.indicator is None:
+            continue
+        ind = registry.get(inp.indicator)
+        if ind is None:
+            raise RegistryError(f"the Walt rule reads indicator {inp.indicator!r}, not declared")
+        if ind.ko_condition != inp.condition:
+            raise RegistryError(
+                f"{ind.origin}: indicator {ind.id!r} feeds Walt's {inp.condition} condition but "
+                f"declares ko_condition: {ind.ko_condition}; declare ko_condition: {inp.condition}"
+            )
+        out[ind.id] = ind
+    return out
+
+
+def _inputs(triad: Triad, source: Tables, years: pd.Index) -> dict[str, pd.Series]:
+    """Each input of :data:`RULE` per year (indicators evaluated with their look-back)."""
+    declared = rule_indicators(source)
+    ext = pd.Index(range(years[0] - LOOKBACK, years[-1] + 1), name="year")
+    out = {}
+    for inp in RULE:
+        if inp.indicator is None:
+            out[inp.column] = partnership_rank(triad, source, years)
+        else:
+            out[inp.column] = _series(declared[inp.indicator].compute, triad, source, ext).reindex(
+                years
+            )
+    return out
+
+
+def _condition(
+    name: str, values: Mapping[str, pd.Series], rule: WaltRule, years: pd.Index
+) -> pd.Series:
+    """1/0 where every input of the condition is present, NaN where one is missing."""
+    met = pd.Series(True, index=years)
+    present = pd.Series(1.0, index=years)
+    for inp in RULE:
+        if inp.condition != name:
+            continue
+        x, limit = values[inp.column], getattr(rule, inp.threshold)
+        met &= x > limit if inp.op == ">" else x >= limit
+        present = present * x
+    return met.astype(float).where(present.notna())
+
+
+def _peace(rule: WaltRule, source: Tables, years: pd.Index) -> tuple[pd.Series, pd.Series]:
+    """Great-power maximum hostility and the security climate (1 peaceful, 0 not, NaN unknown)."""
+    mids = source("mid_dyad")
+    gp = mids[mids["iso3_1"].isin(GREAT_POWERS) & mids["iso3_2"].isin(GREAT_POWERS)]
+    hostility = gp.groupby("year")["cow_hostlev"].max().reindex(years)
+    covered = years <= int(mids["year"].max())
+    hostility = hostility.where(covered)
+    peace = pd.Series(
+        np.where(covered, (hostility.fillna(0) < rule.war_hostility_min).astype(float), np.nan),
+        index=years,
+    )
+    if rule.climate_when_missing == "peace":
+        peace = peace.fillna(1.0)
+    return hostility, peace
+
+
+def _predict(c: float, a: float, p: float) -> str | None:
+    """The stance the three conditions predict (None when the data do not decide)."""
+    if np.isnan(c) or np.isnan(a):
+        return None
+    if c == 0 and a == 0:
+        return "bandwagon"
+    if np.isnan(p):
+        return None
+    return "balance" if c == 1 and a == 1 and p == 1 else "hedge"
 
 
 def conditions(
@@ -127,93 +246,15 @@ def conditions(
     rule = rule or WaltRule()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    ext = pd.Index(range(start - 3, end + 1), name="year")
-    growth = _series(
-        {
-            "op": "growth",
-            "periods": 3,
-            "x": {
-                "op": "value",
-                "table": "milex",
-                "column": "milex_const_usd_m",
-                "state": "focal1",
-            },
-        },
-        triad,
-        source,
-        ext,
-    ).reindex(years)
-    gdp = _series(
-        {
-            "op": "ratio",
-            "num": {
-                "op": "value",
-                "table": "wdi",
-                "column": "gdp_ppp_const2021",
-                "state": "focal1",
-            },
-            "den": {
-                "op": "value",
-                "table": "wdi",
-                "column": "gdp_ppp_const2021",
-                "state": "reference",
-            },
-        },
-        triad,
-        source,
-        years,
-    )
-    partner = _series(
-        {
-            "op": "ratio",
-            "num": {"op": "value", "table": "nmc", "column": "cinc5", "state": "focal2"},
-            "den": {"op": "value", "table": "nmc", "column": "cinc5", "state": "reference"},
-        },
-        triad,
-        source,
-        years,
-    )
-    rank = partnership_rank(triad, source, years)
-    mids = source("mid_dyad")
-    gp = mids[mids["iso3_1"].isin(GREAT_POWERS) & mids["iso3_2"].isin(GREAT_POWERS)]
-    hostility = gp.groupby("year")["cow_hostlev"].max().reindex(years)
-    covered = years <= int(mids["year"].max())
-    hostility = hostility.where(covered)
-
-    def cond(values: pd.Series, test: pd.Series) -> pd.Series:
-        return test.astype(float).where(values.notna())
-
-    capability = cond(
-        growth * gdp, (growth > rule.capability_growth_min) & (gdp >= rule.capability_gdp_min)
-    )
-    allies = cond(
-        partner * rank, (partner >= rule.ally_cinc_min) & (rank >= rule.ally_partnership_min)
-    )
-    peace = pd.Series(
-        np.where(covered, (hostility.fillna(0) < rule.war_hostility_min).astype(float), np.nan),
-        index=years,
-    )
-    if rule.climate_when_missing == "peace":
-        peace = peace.fillna(1.0)
-    predicted = []
-    for c, a, p in zip(capability, allies, peace, strict=True):
-        if np.isnan(c) or np.isnan(a):
-            predicted.append(None)
-        elif c == 0 and a == 0:
-            predicted.append("bandwagon")
-        elif np.isnan(p):
-            predicted.append(None)
-        elif c == 1 and a == 1 and p == 1:
-            predicted.append("balance")
-        else:
-            predicted.append("hedge")
+    values = _inputs(triad, source, years)
+    capability = _condition("capability", values, rule, years)
+    allies = _condition("allies", values, rule, years)
+    hostility, peace = _peace(rule, source, years)
+    predicted = [_predict(*cap) for cap in zip(capability, allies, peace, strict=True)]
     return pd.DataFrame(
         {
             "year": years,
-            "milex_growth_3y": growth.to_numpy(),
-            "gdp_vs_ref": gdp.to_numpy(),
-            "partner_cinc_vs_ref": partner.to_numpy(),
-            "partnership_rank": rank.to_numpy(),
+            **{k: v.to_numpy() for k, v in values.items()},
             "gp_max_hostility": hostility.to_numpy(),
             "capability": capability.to_numpy(),
             "allies": allies.to_numpy(),
@@ -223,19 +264,35 @@ def conditions(
     )
 
 
+def declared_partnership(source: Tables, years: pd.Index) -> pd.DataFrame:
+    """The named China-Russia partnership in force each year: ``rank`` and ``label``.
+
+    From the summit documents (``cr_summits``): the highest rank named in a
+    year, carried forward from the first document that names one (NaN before).
+    """
+    s = (
+        source("cr_summits")
+        .dropna(subset=["partnership_rank"])
+        .sort_values(["year", "partnership_rank"])
+    )
+    named = s.groupby("year")[["partnership_rank", "partnership_label"]].last()
+    span = range(int(named.index.min()), PANEL_END + 1)
+    rank = named["partnership_rank"].astype(float).reindex(span).ffill()
+    label = pd.Series(named["partnership_label"].reindex(span).tolist(), index=span, dtype="string")
+    return pd.DataFrame({"rank": rank.reindex(years), "label": label.ffill().reindex(years)})
+
+
 def partnership_rank(triad: Triad, source: Tables, years: pd.Index) -> pd.Series:
     """Declared partnership between the focal pair, per year.
 
     For China and Russia, the rank of the named partnership in the summit
     documents (1 friendly countries ... 6 "new era"), carried forward from the
-    first document. For other pairs, 3 when ATOP records any obligation between
-    them and 0 when it records none (NaN outside ATOP's years).
+    first document (:func:`declared_partnership`). For other pairs, 3 when ATOP
+    records any obligation between them and 0 when it records none (NaN outside
+    ATOP's years).
     """
     if {triad.focal1, triad.focal2} == {"RUS", "CHN"}:
-        s = source("cr_summits").dropna(subset=["partnership_rank"])
-        named = s.groupby("year")["partnership_rank"].max().astype(float)
-        full = named.reindex(range(int(named.index.min()), PANEL_END + 1)).ffill()
-        return full.reindex(years).rename("partnership_rank")
+        return declared_partnership(source, years)["rank"].rename("partnership_rank")
     atop = source("atop_dyad")
     m = (atop["iso3_1"] == triad.focal1) & (atop["iso3_2"] == triad.focal2)
     ally = atop[m].set_index("year")["atopally"].astype(float)
@@ -245,8 +302,8 @@ def partnership_rank(triad: Triad, source: Tables, years: pd.Index) -> pd.Series
 def revealed_stance(
     triad: Triad | None = None,
     *,
-    balance_gap: float = 0.25,
-    bandwagon_gap: float = 0.0,
+    balance_gap: float = REVEALED_BALANCE_GAP,
+    bandwagon_gap: float = REVEALED_BANDWAGON_GAP,
     start: int = STUDY_START,
     end: int = PANEL_END,
     source: Tables | None = None,
@@ -263,19 +320,34 @@ def revealed_stance(
     triad = triad or Triad()
     source = source or Tables()
     years = pd.Index(range(start, end + 1), name="year")
-    raw = _series(VOTE_GAP, triad, source, years)
+    raw = _series(source.registry()[VOTE_GAP_INDICATOR].compute, triad, source, years)
     gap = _series(KAPPA_GAP, triad, source, years)
-    stance = np.where(
-        gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
-    )
     return pd.DataFrame(
         {
             "year": years,
             "vote_gap": raw.to_numpy(),
             "kappa_gap": gap.to_numpy(),
-            "revealed": pd.Series(stance, index=years).where(gap.notna(), None).to_numpy(),
+            "revealed": stance_of_gap(gap, balance_gap, bandwagon_gap).to_numpy(),
         }
     )
+
+
+def stance_of_gap(
+    gap: pd.Series,
+    balance_gap: float = REVEALED_BALANCE_GAP,
+    bandwagon_gap: float = REVEALED_BANDWAGON_GAP,
+) -> pd.Series:
+    """The stance a kappa gap reveals: balance, hedge, bandwagon, or None where it is missing.
+
+    Examples
+    --------
+    >>> stance_of_gap(pd.Series([0.3, 0.1, -0.2, np.nan])).tolist()
+    ['balance', 'hedge', 'bandwagon', None]
+    """
+    stance = np.where(
+        gap >= balance_gap, "balance", np.where(gap <= bandwagon_gap, "bandwagon", "hedge")
+    )
+    return pd.Series(stance, index=gap.index, dtype=object).where(gap.notna(), None)
 
 
 def rule_table(rule: WaltRule | None = None) -> pd.DataFrame:

@@ -199,3 +199,9 @@ def test_indicator_listing_reads_one_block_per_indicator(capsys):
     assert any(line.startswith("    title: ") for line in first)
     assert any(line.startswith("    citation: ") for line in first)
     assert len(blocks) == out.count("    title: ")  # every indicator, one block each
+
+
+def test_claims_name_the_works_they_paraphrase(capsys):
+    out = _run(capsys, "claims", "--author", "all")
+    assert "Claims paraphrased from:" in out
+    assert "korolev: Korolev, Alexander (2021)" in out

@@ -147,3 +147,12 @@ def test_make_link_puts_balances_on_path(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == f"balances {__version__}"
+
+
+@pytest.mark.slow
+def test_installed_package_judges_both_authors_claims(installed, tmp_path):
+    """Korolev's claims file was left out of the wheel: `balances claims --author all` failed."""
+    out = _run(installed, "claims", "--author", "all", "--format", "csv", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    claims = pd.read_csv(io.StringIO(out.stdout), comment="#")
+    assert "korolev_alignment_continues" in set(claims["claim_id"])

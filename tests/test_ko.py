@@ -37,7 +37,17 @@ from balances.ko import (
     validate_claims,
 )
 from balances.ladder import ladder
-from balances.walt import REVEALED_INPUTS, RULE_INPUTS, WaltRule, conditions, revealed_stance
+from balances.walt import (
+    CONDITION_TABLES,
+    PARTNERSHIP_TABLES,
+    REVEALED_INPUTS,
+    RULE,
+    RULE_INPUTS,
+    WaltRule,
+    conditions,
+    revealed_stance,
+    rule_indicators,
+)
 
 EV = Evaluator()
 KO = judge("ko", evaluator=EV)
@@ -303,6 +313,45 @@ def test_stance_agreement_for_both_authors() -> None:
     )
     assert "2001 (bandwagon vs balance)" in s.loc["ko vs votes", "disagreements"]
     assert years.loc[2003, "votes"] == "bandwagon"  # kappa gap -0.001
+
+
+def test_walt_rule_reads_its_inputs_from_the_registry() -> None:
+    """The rule's inputs are registry entries declared for the condition they feed."""
+    declared = rule_indicators()
+    assert {i.indicator for i in RULE if i.indicator} == set(declared)
+    for inp in RULE:
+        if inp.indicator:
+            assert declared[inp.indicator].ko_condition == inp.condition
+    for condition in ("capability", "allies"):
+        inputs = [i for i in RULE if i.condition == condition]
+        tables = {t for i in inputs if i.indicator for t in declared[i.indicator].sources}
+        computed = PARTNERSHIP_TABLES if any(i.indicator is None for i in inputs) else set()
+        assert tables | computed == CONDITION_TABLES[condition]
+    c = conditions(start=1999, end=2004).set_index("year")
+    values = EV.panel.pivot_table(index="year", columns="indicator", values="value")
+    assert c["gdp_vs_ref"].tolist() == values.loc[1999:2004, "focal1_gdp_vs_ref"].tolist()
+    assert c["partner_cinc_vs_ref"].tolist() == values.loc[1999:2004, "focal2_cinc_vs_ref"].tolist()
+
+
+def test_walt_rule_refuses_an_input_declared_for_another_condition(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    registry = Tables().registry()
+    wrong = registry["focal2_cinc_vs_ref"].model_copy(update={"ko_condition": "capability"})
+    monkeypatch.setattr(Tables, "registry", lambda self: {**registry, wrong.id: wrong})
+    with pytest.raises(RegistryError, match="focal2_cinc_vs_ref.*allies.*ko_condition: capability"):
+        conditions(start=2004, end=2004)
+
+
+def test_a_claim_about_a_condition_measures_indicators_declared_for_it(tmp_path: Path) -> None:
+    def mutate(d: dict) -> None:
+        claim = next(c for c in d["claims"] if c["id"] == "china_available_ally")
+        claim["tests"][0]["measure"] = {"indicator": "focal1_milex_share_gdp"}
+
+    with pytest.raises(
+        RegistryError, match="china_available_ally.*declared for ko_condition: capability"
+    ):
+        validate_claims(_write(tmp_path, mutate))
 
 
 def test_walt_rule_thresholds_are_parameters() -> None:

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from balances.cli import main
-from balances.ladder import RUNGS, as_panel, ladder
+from balances.ladder import RUNGS, SOURCES, as_panel, ladder
 from balances.triad import Triad
 
 LAD = ladder()
@@ -27,6 +27,15 @@ def test_each_year_has_evidence_for_every_rung() -> None:
     assert (counts == len(RUNGS)).all()
     met = EVIDENCE[EVIDENCE["met"] == 1]
     assert (met["evidence"] != "").all() and (met["table"] != "").all()
+
+
+def test_each_rung_is_declared_once_with_its_sources_and_rule() -> None:
+    assert [r.level for r in RUNGS] == list(range(1, 9))
+    assert SOURCES == {t for r in RUNGS for t in r.sources}
+    for r in RUNGS:
+        assert (r.rule is None) == (not r.sources), r.name
+        tables = set(EVIDENCE.loc[EVIDENCE["rung"] == r.name, "table"])
+        assert tables == {", ".join(r.sources) or "none"}, r.name
 
 
 def test_patrols_and_exercises_cite_the_sourced_table() -> None:

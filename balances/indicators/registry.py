@@ -108,7 +108,12 @@ class Indicator(BaseModel):
         pattern=r"^[A-Z]{3},[A-Z]{3},[A-Z]{3}$",
         description="'FOCAL1,FOCAL2,REFERENCE' when the data exist only for that triad (focal order free)",
     )
-    ko_condition: Literal["capability", "allies", "security_climate", "none"] = "none"
+    ko_condition: Literal["capability", "allies", "security_climate", "none"] = Field(
+        default="none",
+        description="the Walt condition, as Ko reads it, the indicator measures: the Walt rule "
+        "(balances.walt.RULE) takes its inputs from indicators so declared, and a claim about "
+        "a condition measures only indicators declared for it (or for none)",
+    )
     subconcept: str = Field(
         default="",
         pattern=r"^[a-z_]*$",
