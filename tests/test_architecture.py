@@ -158,7 +158,6 @@ _OVER_LIMIT_TODO: dict[str, int] = {
     "balances/ko.py:judge": 99,
     "balances/walt.py:conditions": 122,
     "balances/uncertainty.py:monte_carlo": 184,
-    "balances/explore.py": 774,
     "balances/reports/summary.py:plot_periods": 97,
 }
 
