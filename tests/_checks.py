@@ -50,15 +50,19 @@ def build_table(name: str, raw: RawFiles) -> pd.DataFrame:
     return validate_table(spec, spec.builder(raw))
 
 
-def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str) -> RawFiles:
+def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str, head: int | None = None) -> RawFiles:
     """A raw directory under ``tmp_path`` holding copies of ``relpaths``, hash checks off.
 
     Tests edit the copies to check that a corrupted input fails with a clear error
-    (with hash checks on, the hash mismatch would be reported first).
+    (with hash checks on, the hash mismatch would be reported first). ``head`` keeps
+    only the first lines of the first file: enough for an error path, and quick.
     """
-    for rel in relpaths:
+    for k, rel in enumerate(relpaths):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(raw_root / rel, tmp_path / rel)
+        if head is not None and k == 0:
+            head_lines(raw_root / rel, tmp_path / rel, head)
+        else:
+            shutil.copy(raw_root / rel, tmp_path / rel)
     return RawFiles(tmp_path, verify=False)
 
 

@@ -257,6 +257,7 @@ def test_score_reports_the_alignment_lens():
     assert al["score"].between(-100, 100).all()
 
 
+@pytest.mark.slow  # refits the all-dyad outcome (10 s)
 def test_source_stop_moves_few_dyad_years_beyond_their_band():
     from balances.alignment import fit_outcome
     from balances.alignment.model import Params

@@ -130,6 +130,7 @@ def test_installed_package_writes_a_report(installed, tmp_path):
     assert (tmp_path / "out" / "index.html").is_file()
 
 
+@pytest.mark.slow  # runs make
 @pytest.mark.skipif(shutil.which("make") is None, reason="make not installed")
 def test_make_link_puts_balances_on_path(tmp_path):
     venv_bin = Path(sys.executable).parent

@@ -92,7 +92,7 @@ def test_atop_only_system_dyads(atop: pd.DataFrame) -> None:
 
 
 def test_atop_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
-    raw = copy_raw(raw_root, tmp_path, ATOP, NMC)
+    raw = copy_raw(raw_root, tmp_path, ATOP, NMC, head=500)
     path = tmp_path / ATOP
     _edit(path, 2, "2,20,1942,1,1", "2,20,1942,2,1")
     with pytest.raises(DataError, match=r"atop_v5_1_dyad_year\.csv, line 2, column 'atop_defense'"):
@@ -126,7 +126,7 @@ def test_cow_alliance_values(cow: pd.DataFrame) -> None:
 
 
 def test_cow_alliance_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
-    raw = copy_raw(raw_root, tmp_path, COW)
+    raw = copy_raw(raw_root, tmp_path, COW, head=500)
     path = tmp_path / COW
     _edit(path, 3, "2,20,1950,1", "2,20,1950,3")
     with pytest.raises(DataError, match=r"line 3, column 'defense': value 3.0 where 0 or 1"):

@@ -103,6 +103,7 @@ def test_releases_agree_where_they_overlap(voeten: pd.DataFrame, unvotes: pd.Dat
     assert (n_v.reindex(same_years).dropna() == n_u.reindex(same_years).dropna()).all()
 
 
+@pytest.mark.slow  # reads two full UN vote releases
 def test_read_votes_one_release_per_year(raw: RawFiles, voeten: pd.DataFrame) -> None:
     combined = read_votes(raw, primary="unvotes")
     by_year = combined.groupby("year")["source"].agg(set)
