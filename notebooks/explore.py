@@ -41,16 +41,16 @@
 # `balances score --spec my.yml`.
 
 # %% tags=["parameters"]
-focal = "RUS,CHN"
-reference = "USA"
-start = 1992
-end = 2024
-preset = "default"
-draws = 1000
-seed = 0
-power_weight = 1.0
-threat_weight = 1.0
-interests_weight = 1.0
+focal: str = "RUS,CHN"  # the focal pair: two ISO3 codes, comma-separated
+reference: str = "USA"  # the reference power: one ISO3 code
+start: int = 1992  # first year shown (1991-2024)
+end: int = 2024  # last year shown (1991-2024, not before start)
+preset: str = "default"  # scoring preset the explorer opens with (balances.scoring.PRESETS)
+draws: int = 1000  # Monte Carlo draws over the scoring choices (0: none)
+seed: int = 0  # seed of the Monte Carlo draws
+power_weight: float = 1.0  # starting weight of the power lens in the overall score
+threat_weight: float = 1.0  # starting weight of the threat lens in the overall score
+interests_weight: float = 1.0  # starting weight of the interests lens in the overall score
 
 # %%
 from IPython.display import display

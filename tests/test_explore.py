@@ -386,6 +386,13 @@ def test_notebook_parameters() -> None:
         "interests_weight",
     }
     assert int(params["draws"]["default"]) == explore.DEFAULT_DRAWS
+    for name, p in params.items():  # papermill --help-notebook: a type and a help line each
+        value = ast.literal_eval(p["default"])
+        assert p["inferred_type_name"] == type(value).__name__, f"{name}: Unknown type"
+        assert p["help"].strip(), f"{name}: no help comment"
+    defaults = RunParams()
+    for name in ("focal", "reference", "start", "end", "seed"):
+        assert ast.literal_eval(params[name]["default"]) == getattr(defaults, name), name
 
 
 @pytest.mark.slow
