@@ -189,6 +189,17 @@ def test_russia_china_rises_across_the_post_cold_war_years():
         assert s.loc[2024] < s.loc[2008]
 
 
+def test_us_allies_rank_above_russia_china_after_2014():
+    """MEASUREMENT.md's named mistake: a simple probe ranked Russia-China above US-UK by 2018,
+    because the US votes alone in the UNGA and most sources stop in 2014. Hosting US forces
+    (observed for every US pair) is the behaviour that keeps the US's allies apart."""
+    d = dyad_scores([("USA", "GBR"), ("USA", "JPN"), ("RUS", "CHN")], 2014, 2024)
+    lat = d.pivot_table(index="year", columns="iso3_2", values="latent")
+    for year in (2018, 2022, 2024):
+        assert lat.loc[year, "GBR"] > lat.loc[year, "CHN"] + 0.5, year
+        assert lat.loc[year, "JPN"] > lat.loc[year, "CHN"] + 0.3, year
+
+
 def test_scores_are_percentiles_with_bands_that_hold_their_point():
     d = dyad_scores([("USA", "GBR"), ("FRA", "DEU"), ("IND", "PAK")], 1992, 2024)
     assert (d["low"] <= d["score"]).all() and (d["score"] <= d["high"]).all()

@@ -196,7 +196,10 @@ def test_post_911_votes_flat_on_kappa_bases_cooperative_so_inconclusive() -> Non
 
 def test_neither_ally_nor_enemy_and_confronting_cannot_contradict_each_other() -> None:
     a, b = CLAIMS.loc["neither_ally_nor_enemy"], CLAIMS.loc["confront_us_cooperate_china"]
-    assert a["verdict"] == b["verdict"] == "supported"
+    assert a["verdict"] == "supported"
+    # the outcome's bands tell RUS-CHN from RUS-USA in 2 of 5 years only (since the outcome
+    # reads US troop hosting): that kind says "mixed", so the claim is inconclusive, not split
+    assert b["verdict"] == "inconclusive" and "outcome inconclusive" in b["evidence"]
     doc = load_claims()
     tests = {c.id: c.tests for c in doc.claims}
     shared = [t for t in tests["neither_ally_nor_enemy"] if t.evidence == "disputes"]
@@ -240,8 +243,8 @@ def test_korolev_forecast_out_of_sample() -> None:
     )
     a = against(("RUS", "CHN"), "USA").set_index("year")["score"]
     gain = _mean(a, 2021, 2024) - _mean(a, 2016, 2020)
-    # the committed outcome (min_noise 0.5; arms 2022-24 from the SIPRI register)
-    assert gain == pytest.approx(9.67, abs=0.01)
+    # the committed outcome (min_noise 0.5; arms 2022-24 from the SIPRI register; US troop hosting)
+    assert gain == pytest.approx(10.46, abs=0.01)
     assert f"(change {gain:+.3g})" in row["measured"]
     assert row["verdict"] == "inconclusive"
     pact = CLAIMS.loc["korolev_full_alliance"]

@@ -47,3 +47,16 @@ def test_arms_after_2021_come_from_the_register_and_say_so() -> None:
     assert t.loc[t["year"] >= 2022, "arms_transfer"].notna().all()
     usa_ukr = t[(t["iso3_1"] == "USA") & (t["iso3_2"] == "UKR")].set_index("year")
     assert usa_ukr.loc[2022:2024, "arms_transfer"].eq(1).all()  # US deliveries to Ukraine
+
+
+def test_hosting_us_forces_is_observed_for_every_us_pair_and_no_other() -> None:
+    t = pd.read_parquet(
+        INPUTS_FILE, columns=["ccode1", "ccode2", "iso3_2", "year", "us_troops_hosted"]
+    )
+    us = t["ccode1"] == 2
+    assert t.loc[~us, "us_troops_hosted"].isna().all()  # nobody records others' basing
+    assert t.loc[us & (t["year"] >= 1950) & (t["year"] != 2008), "us_troops_hosted"].notna().all()
+    assert t.loc[us & (t["year"] == 2008), "us_troops_hosted"].isna().all()  # doubled upstream
+    h = t[us].set_index(["iso3_2", "year"])["us_troops_hosted"]
+    assert h[("GBR", 2018)] == h[("JPN", 2018)] == h[("DEU", 2022)] == 1
+    assert h[("RUS", 2018)] == h[("CHN", 2018)] == 0  # embassy detachments are not garrisons

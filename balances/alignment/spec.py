@@ -67,6 +67,14 @@ DEFAULT_INPUTS: tuple[OutcomeInput, ...] = (
         "arms deliveries (either way)",
         "SIPRI TIV to 2021; trade register 2022-24",
     ),
+    OutcomeInput(
+        "us_troops_hosted",
+        "us_troops_hosted",
+        +1,
+        "none",
+        "hosts 1,000+ US troops (pairs with the US)",
+        "DMDC (troopdata rebuild)",
+    ),
     OutcomeInput("exercise", "exercise", +1, "none", "joint military exercise", "MME v7; JME v3"),
     OutcomeInput(
         "mid", "mid", -1, "opportunity", "militarized dispute (contiguous pairs)", "COW-MID v5"

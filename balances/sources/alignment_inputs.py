@@ -38,6 +38,14 @@ Inputs and their population coverage (all sources are in the catalogue):
     in 1992-2004, 2005-14 and 2015-21 over all pairs (a test pins it), so
     the splice is not a change of measure. Presence, not volume: large
     suppliers' volumes would make them close to every client.
+``us_troops_hosted``
+    For pairs with the United States only: 1 if the other state hosts 1,000 or
+    more US military personnel that year (DMDC via the troopdata rebuild,
+    1950-2024; the garrison threshold of the threat lens, above embassy
+    detachments and attachés), else 0; missing in 2008 (the rebuild file
+    doubles every host that year) and for every pair without the US, whose
+    basing no source here records. Hosting a power's forces is alignment
+    behaviour; it is observed for all of the US's pairs, allies or not.
 ``exercise``
     1 if the two took part in a joint or multinational military exercise that
     year, else 0: MME v7 (1980-2010) and JME v3 (1974-2010), every pair.
@@ -77,6 +85,7 @@ from balances.io import read_csv
 from balances.similarity import similarity
 from balances.sources import table
 from balances.sources._spine import spell_years
+from balances.sources.contiguity import HOST_THRESHOLD, SUSPECT_TROOP_YEARS
 from balances.sources.cow_igo import DYAD_FILE as IGO_DYAD_FILE
 from balances.sources.cow_igo import SOURCE as IGO_SOURCE
 from balances.sources.cow_igo import STATE_FILE as IGO_STATE_FILE
@@ -100,6 +109,8 @@ from balances.sources.sipri_arms import (
     state_iso3,
 )
 from balances.sources.sipri_arms import SOURCE as SIPRI_SOURCE
+from balances.sources.troops import TROOPS as TROOPS_SOURCE
+from balances.sources.troops import us_troops
 from balances.sources.unga import SOURCE_IDEAL, SOURCE_VOETEN, read_ideal_points, read_voeten_votes
 
 SOURCE_ES11 = "unga_es11_undl"
@@ -117,6 +128,8 @@ TRADE_STATE_FILE = "cow_trade_v4_0_ndy_peacesciencer/cow_trade_sy__converted_fro
 
 #: First and last year of the population (the ideal points' span).
 FIRST_YEAR, LAST_YEAR = 1946, 2024
+#: COW code of the United States: the one state whose basing abroad is recorded here.
+US_CCODE = 2
 #: Last year of the SIPRI TIV tables; later arms deliveries come from the register.
 TIV_END = 2021
 #: Last year of each input's coverage for every pair (after it: missing).
@@ -126,6 +139,7 @@ COVERAGE: dict[str, tuple[int, int]] = {
     "igo_jaccard": (1946, 2014),
     "trade_share": (1946, 2014),
     "arms_transfer": (1950, 2024),
+    "us_troops_hosted": (1950, 2024),
     "exercise": (1974, 2010),
     "exercise_partial": (2011, 2024),
     "mid": (1946, 2014),
@@ -302,6 +316,20 @@ def arms(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
     return out[[*keys, "arms_transfer", "arms_from_register"]]
 
 
+def us_troops_hosted(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
+    """``us_troops_hosted`` on the population: US pairs only, garrisons of 1,000+ personnel."""
+    keys = ["ccode1", "ccode2", "year"]
+    troops = us_troops(raw)
+    troops = troops[troops["ccode"] != US_CCODE][["ccode", "year", "troops"]]
+    us = pop[keys][(pop["ccode1"] == US_CCODE) | (pop["ccode2"] == US_CCODE)]
+    other = us["ccode1"].where(us["ccode1"] != US_CCODE, us["ccode2"])
+    out = us.assign(ccode=other).merge(troops, on=["ccode", "year"], how="left")
+    hosted = (out["troops"].fillna(0) >= HOST_THRESHOLD).astype(float)
+    lo, hi = COVERAGE["us_troops_hosted"]
+    inside = out["year"].between(lo, hi) & ~out["year"].isin(SUSPECT_TROOP_YEARS)
+    return out[keys].assign(us_troops_hosted=hosted.where(inside))
+
+
 def _exercise_pairs(part: pd.DataFrame) -> pd.DataFrame:
     """Pairs of participants of each exercise: ``ccode1 < ccode2, year``."""
     part = part.dropna(subset=["iso3"]).copy()
@@ -444,6 +472,9 @@ _DESCRIPTIONS = {
     "missing before 1950",
     "arms_from_register": "1 where arms_transfer comes from the trade register's delivery years "
     "(2022-2024, approximate: a deal's listed years), 0 where from the TIV tables",
+    "us_troops_hosted": "pairs with the US only: 1 if the other hosts 1,000+ US military "
+    "personnel (DMDC, troopdata rebuild), else 0; missing in 2008 (doubled in the file) and for "
+    "pairs without the US",
     "exercise": "1 if the two took part in a joint/multinational exercise, else 0: every pair "
     "1974-2010 (MME v7, JME v3); missing outside those years",
     "exercise_partial": "the same after 2010 where a source lists a pair's exercises: Russia's "
@@ -470,6 +501,7 @@ _DESCRIPTIONS = {
         IGO_SOURCE,
         TRADE_SOURCE,
         SIPRI_SOURCE,
+        TROOPS_SOURCE,
         MME,
         JME,
         RUS_MOD,
@@ -495,6 +527,7 @@ def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
         lo, hi = COVERAGE[name]
         out[name] = out[name].where(out["year"].between(lo, hi))
     out = out.merge(arms(raw, pop), on=keys, how="left")
+    out = out.merge(us_troops_hosted(raw, pop), on=keys, how="left")
     out = out.merge(exercise(raw, pop), on=keys, how="left")
     out = out.merge(hostility(raw, pop), on=keys, how="left")
     out = out.merge(contiguity(raw), on=keys, how="left")
