@@ -177,6 +177,11 @@ def test_validation_beats_the_floor_and_allies_outscore_rivals():
     assert all(a > 0.85 for a in v.auc_by_period.values())
     assert v.allies_mean > v.rivals_mean > v.others_mean
     assert v.auc_allies_vs_rivals > 0.65
+    # the Peace Scale, never an input: rivalry < negative peace < warm peace < security community
+    assert v.peace_spearman == pytest.approx(0.46, abs=0.02)
+    m = v.peace_means
+    assert m[0.0] < m[0.5] < m[0.75] < m[1.0]
+    assert m[1.0] - m[0.0] > 20
 
 
 def test_russia_china_rises_across_the_post_cold_war_years():

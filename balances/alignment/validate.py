@@ -6,6 +6,10 @@
   guessing). UNGA kappa alone gives about 0.75 (``MEASUREMENT.md``).
 * **Allies and rivals.** Mean score of defence-pact pair-years against the
   strategic rivals' (Thompson, Sakuwa & Suhas), and the AUC between the two.
+* **Relationship levels.** Spearman's rank correlation of the score with the
+  Peace Scale (Goertz, Diehl & Balas), an expert coding of the politically
+  relevant pairs from severe rivalry to security community, 1946-2020, and
+  the mean score at each of its five levels.
 * **Sources stopping.** With the fitted parameters held, each input is made
   unobserved everywhere in turn (as when a source stops for good) and every
   dyad-year re-smoothed: the mean absolute move in units of the dyad-year's
@@ -19,12 +23,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm, rankdata
+from scipy.stats import norm, rankdata, spearmanr
 
 from balances.alignment.model import Fit, smooth
 from balances.data import load_table
 
 ALLY_YEARS = (1992, 2018)
+#: Last year of the Peace Scale, and its levels' names (Goertz, Diehl & Balas 2016).
+PEACE_END = 2020
+PEACE_LEVELS = {
+    0.0: "severe rivalry",
+    0.25: "lesser rivalry",
+    0.5: "negative peace",
+    0.75: "warm peace",
+    1.0: "security community",
+}
 
 
 def auc(score: np.ndarray, label: np.ndarray) -> float:
@@ -65,6 +78,9 @@ class Validation:
     others_mean: float
     auc_allies_vs_rivals: float
     n_dyad_years: int
+    peace_spearman: float
+    peace_means: pd.Series  # mean score by Peace Scale level (0, 0.25, ..., 1)
+    n_peace: int
 
     def lines(self) -> list[str]:
         """Human-readable report."""
@@ -80,6 +96,9 @@ class Validation:
             f"Mean score {y0}-{y1}: allies (defence pact) {self.allies_mean:.1f}, strategic "
             f"rivals {self.rivals_mean:.1f}, all other pairs {self.others_mean:.1f}; "
             f"AUC allies vs rivals {self.auc_allies_vs_rivals:.3f}",
+            f"Peace Scale v3 (expert-coded relationships of {self.n_peace:,} pair-years, "
+            f"1946-{PEACE_END}): Spearman {self.peace_spearman:.2f}; mean score by level: "
+            + ", ".join(f"{PEACE_LEVELS[k]} {v:.1f}" for k, v in self.peace_means.items()),
         ]
 
 
@@ -104,7 +123,15 @@ def validate(scores: pd.DataFrame, directory=None) -> Validation:
     allies = w["defense"] == 1
     rivals = (w["rivalry"] == 1) & ~allies
     both = w[allies | rivals]
+    peace = scores[["ccode1", "ccode2", "year", "score"]].merge(
+        load_table("validation_peace_scale", directory)[["ccode1", "ccode2", "year", "peace"]],
+        on=["ccode1", "ccode2", "year"],
+    )
+    level = (peace["peace"] * 4).round() / 4  # dyad-year means fall between the levels
     return Validation(
+        peace_spearman=float(spearmanr(peace["score"], peace["peace"]).statistic),
+        peace_means=peace.groupby(level)["score"].mean(),
+        n_peace=len(peace),
         auc_pooled=auc(s, lab),
         auc_by_period=by_period,
         auc_by_year=by_year,

@@ -22,6 +22,11 @@ from balances.sources.atop import SOURCE as ATOP_SOURCE
 from balances.sources.raw import RawFiles
 
 ATOP_FILE = "alliances_membership/atop_v5_1_dyad_year.csv"
+PEACE_SOURCE = "peace_scale_v3"
+PEACE_FILE = (
+    "icb_v15_peacescale_v3_dcid2_cybercrises/"
+    "peace_scale_v3_dyad_year_1900_2020__with_header_years_gt_2020_dropped.csv"
+)
 TSS_SOURCE = "tss_rivalries"
 TSS_FILE = "rivalry_threat/thompson_sakuwa_suhas_rivalries_to2020.csv"
 FIRST_YEAR, TSS_LAST = 1946, 2020
@@ -80,3 +85,37 @@ def validation_rivalries(raw: RawFiles) -> pd.DataFrame:
     long = spell_years(df, start, end, ["ccode1", "ccode2"])
     out = _codes(long).drop_duplicates(["iso3_1", "iso3_2", "year"])
     return out.assign(rivalry=1)
+
+
+@table(
+    "validation_peace_scale",
+    level="dyad_year",
+    sources=(PEACE_SOURCE,),
+    description=(
+        "Peace Scale v3.0 (Goertz, Diehl & Balas) for the pair-years (ccode1 < ccode2) its "
+        "authors coded, 1946-2020: an expert-coded relationship level from severe rivalry (0) "
+        "to security community (1). Validation target of the alignment outcome: never an input. "
+        "Pairs without a row were not coded (politically relevant dyads only)."
+    ),
+    columns={
+        "peace": (
+            "dyad-year mean of the Peace Scale: 0 severe rivalry, 0.25 lesser rivalry, 0.5 "
+            "negative peace, 0.75 warm peace, 1 security community"
+        )
+    },
+)
+def validation_peace_scale(raw: RawFiles) -> pd.DataFrame:
+    df = read_csv(
+        raw.path(PEACE_SOURCE, PEACE_FILE),
+        {"ccode1": "int", "ccode2": "int", "year": "int", "peace_mean": "float"},
+    )  # Stata's "." (82 rows) is one of io.NA_TOKENS: missing
+    df = df[(df["year"] >= FIRST_YEAR) & df["peace_mean"].notna()]
+    lo = np.minimum(df["ccode1"], df["ccode2"]).astype("int64")
+    hi = np.maximum(df["ccode1"], df["ccode2"]).astype("int64")
+    peace = pd.DataFrame({"ccode1": lo, "ccode2": hi, "year": df["year"].astype("int64")})
+    peace["peace"] = df["peace_mean"].to_numpy()
+    return (
+        _codes(df)
+        .merge(peace, on=["ccode1", "ccode2", "year"])
+        .drop_duplicates(["iso3_1", "iso3_2", "year"])
+    )
