@@ -50,8 +50,9 @@ def add_score_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``balances score``."""
     p = sub.add_parser(
         "score",
-        help="lens and overall alignment scores per year (0-100, higher = closer alignment of the focal pair "
-        "against the reference), with 5-95%% Monte Carlo bands",
+        help="driver lens and overall scores per year (0-100, higher = the lens's theory expects "
+        "closer alignment of the focal pair against the reference) and the measured outcome "
+        "(lens alignment, -100 to 100), with bands",
     )
     add_triad(p)
     p.add_argument(

@@ -271,9 +271,9 @@ def lens_table_html(
 
 
 def readout_text(readout: Mapping[str, Any], start: int, end: int) -> str:
-    """The readout as one line: ``Overall alignment score (mean, START-END): XX.X [LO, HI]``."""
+    """The readout as one line: ``Overall driver score (mean, START-END): XX.X [LO, HI]``."""
     band = f" {readout['band']}" if readout.get("band") else ""
-    return f"Overall alignment score (mean, {start}-{end}): {readout['overall_mean']:.1f}{band}"
+    return f"Overall driver score (mean, {start}-{end}): {readout['overall_mean']:.1f}{band}"
 
 
 def readout_html(readout: Mapping[str, Any], start: int, end: int) -> str:
@@ -281,7 +281,7 @@ def readout_html(readout: Mapping[str, Any], start: int, end: int) -> str:
     mean = readout["overall_mean"]
     band = f" {readout['band']}" if readout.get("band") else ""
     return (
-        f'<span class="{READOUT_CLASS}-text">Overall alignment score (mean, {start}-{end}): '
+        f'<span class="{READOUT_CLASS}-text">Overall driver score (mean, {start}-{end}): '
         f'<b class="{READOUT_CLASS}-value" data-mean="{mean!r}">{mean:.1f}</b>{band}</span>'
         f" <small>(last year {readout['overall_last']:.1f}; {readout['n_years']} years scored; "
         f"spec <code>{readout['spec_digest']}</code>)</small>"

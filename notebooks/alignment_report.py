@@ -55,7 +55,7 @@ display(paragraph(
     f"{scoring_spec.aggregate} mean, {scoring_spec.weights} weights), {draws} Monte Carlo draws, "
     f"seed {seed}."
 ))
-print(f"Mean overall alignment score {start}-{end}: {overall['mean']:.1f} "
+print(f"Mean overall driver score {start}-{end}: {overall['mean']:.1f} "
       f"(band {overall['mean_low']:.1f}-{overall['mean_high']:.1f})")
 
 # %% [markdown]

@@ -213,7 +213,7 @@ def test_explorer_redraws_on_a_slider(lab_server: Lab) -> None:
             mean_before, text_before = _readout(page)
             src_before = page.locator(f".{explore.LENS_PLOT_CLASS} img").first.get_attribute("src")
             png_before = _lens_png(page)
-            assert text_before.startswith("Overall alignment score (mean, 1992-2024): ")
+            assert text_before.startswith("Overall driver score (mean, 1992-2024): ")
             assert mean_before == pytest.approx(_nominal_mean({}), abs=1e-9)
             page.locator(f".{explore.READOUT_CLASS}").scroll_into_view_if_needed()
             page.screenshot(path=artefacts_dir() / "explorer_before.png")

@@ -302,7 +302,7 @@ def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
     table = next(w for w in _walk(ui) if explore.LENS_TABLE_CLASS in w._dom_classes)
     threat = next(w for w in _walk(ui) if "balances-weight-threat" in w._dom_classes)
     before, table_before = readout.value, table.value
-    assert "Overall alignment score (mean, 2000-2020):" in before
+    assert "Overall driver score (mean, 2000-2020):" in before
     band = explorer.state(start=2000, end=2020)["readout"]["band"]
     assert band and f"</b> {band}" in before
     assert "R² on year" in table_before and "indicators in 2020" in table_before
@@ -410,7 +410,7 @@ def test_notebook_runs_headless(tmp_path: Path) -> None:
         if o["output_type"] == "stream"
     )
     mean = nominal_mean("RUS,CHN", "USA", 1992, 2024, "default", EQUAL)
-    assert f"Overall alignment score (mean, 1992-2024): {mean:.1f}" in text
+    assert f"Overall driver score (mean, 1992-2024): {mean:.1f}" in text
 
 
 def test_lab_command(tmp_path: Path) -> None:

@@ -123,10 +123,8 @@ def test_alignment_report_prints_the_package_numbers(tmp_path: Path) -> None:
     text = _stdout(executed)
     # the page opens with the finding, from the period's own numbers (issue 13 point 3)
     cls, lead = _first_paragraph(executed)
-    assert cls == "finding" and lead.startswith("Finding. The overall alignment score of "), lead
-    m = re.search(
-        r"Mean overall alignment score 2003-2005: ([\d.]+) \(band ([\d.]+)-([\d.]+)\)", text
-    )
+    assert cls == "finding" and lead.startswith("Finding. Measured alignment of "), lead
+    m = re.search(r"Mean overall driver score 2003-2005: ([\d.]+) \(band ([\d.]+)-([\d.]+)\)", text)
     assert m, text
     expected = (
         period_summary(score(start=2003, end=2005, draws=200, seed=3))

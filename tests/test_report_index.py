@@ -36,7 +36,7 @@ k_1992_2007:
 """
 
 
-def _page(tmp_path: Path, summaries: dict[str, tuple[float, float, float] | None]) -> str:
+def _page(tmp_path: Path, summaries: dict[str, tuple[float, ...] | None]) -> str:
     (tmp_path / "p.yml").write_text(
         f"notebooks_dir: {TEST_NOTEBOOKS}\nnotebooks: [ok]\nperiods:\n"
         + textwrap.indent(PERIODS, "  "),
@@ -47,6 +47,7 @@ def _page(tmp_path: Path, summaries: dict[str, tuple[float, float, float] | None
         {"period": name, "mean": None, "low": None, "high": None, "error": "ValueError: x"}
         if v is None
         else {"period": name, "mean": v[0], "low": v[1], "high": v[2], "error": None}
+        | ({"outcome": v[3]} if len(v) > 3 else {})
         for name, v in summaries.items()
     ]
     manifest = {
@@ -82,8 +83,11 @@ def test_finding_names_the_weakest_and_strongest_period_of_the_default_spec(
     )
     text = _finding(page)
     assert text.startswith("Finding. Of the 3 periods scored with the default parameters")
-    assert "least in First &lt;b&gt;period&lt;/b&gt; (1992-1995: mean 40, 5-95% band 35-45)" in text
-    assert "most in Third (2000-2003: mean 70, 5-95% band 66-75)" in text
+    assert "drivers of alignment against the reference power" in text
+    assert (
+        "weakest in First &lt;b&gt;period&lt;/b&gt; (1992-1995: mean 40, 5-95% band 35-45)" in text
+    )
+    assert "strongest in Third (2000-2003: mean 70, 5-95% band 66-75)" in text
     assert "do not overlap" in text and "Ko's" not in text
 
 
@@ -96,7 +100,7 @@ def test_overlapping_bands_are_called_within_the_uncertainty(tmp_path: Path) -> 
 
 def test_one_scored_period_and_none(tmp_path: Path) -> None:
     text = _finding(_page(tmp_path, {"a_1992_1995": None, "b_1996_1999": (55.0, 45.0, 65.0)}))
-    assert text.startswith("Finding. In Second (1996-1999) the mean overall alignment score")
+    assert text.startswith("Finding. In Second (1996-1999) the mean overall driver score")
     assert "was 55, with a 5-95% band of 45-65." in text
     page = _page(tmp_path, {"a_1992_1995": None})
     assert 'class="finding"' not in page
@@ -132,3 +136,14 @@ def test_summary_chart_is_paper_grade(tmp_path: Path) -> None:
     assert notes and notes[0].get_text() == "Source: test."
     labels = {t.get_text() for t in ax.texts}
     assert {"a", "b", "c", "k"} <= labels  # the period names, years stripped
+
+
+def test_finding_sets_the_measured_alignment_beside_the_drivers(tmp_path: Path) -> None:
+    """The overall score is the lenses' drivers; what the pair did is the measured outcome."""
+    page = _page(
+        tmp_path, {"a_1992_1995": (40.0, 35.0, 45.0, 12.4), "b_1996_1999": (70.0, 66.0, 75.0, 30.6)}
+    )
+    text = _finding(page)
+    assert "The measured alignment (what the two states did together, -100 to 100)" in text
+    assert "averaged 12 in the first of these periods and 31 in the second." in text
+    assert "<th>measured alignment (mean)</th>" in page

@@ -258,7 +258,8 @@ def check_finding_and_provenance(page: str, nb: str, start: int, end: int) -> No
     assert lead < first_section, "the finding does not open the report"
     finding = page[lead : page.index("</p>", lead)]
     if nb == "alignment_report":
-        assert "The overall alignment score of RUS-CHN vs USA (0-100)" in finding
+        assert "Measured alignment of RUS-CHN vs USA (what the states did together" in finding
+        assert "The overall driver score of RUS-CHN vs USA (the three lenses, 0-100)" in finding
         assert re.search(rf"from \d+ in {start} to \d+ in {end}", finding), finding
         assert "bands" in finding and "lens moved most" in finding
     else:

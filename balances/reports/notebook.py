@@ -60,7 +60,10 @@ def _points(x: float) -> str:
 def alignment_finding(
     result: ScoreResult, levels: pd.DataFrame | None = None, rung_names: Iterable[str] = ()
 ) -> str:
-    """Two or three sentences stating what the period's scores show, from its own numbers.
+    """Three or four sentences stating what the period's scores show, from its own numbers.
+
+    First the measured outcome (what the states did together), then the drivers' overall
+    score (the three lenses: what theory expects), the lens that moved most and the ladder.
 
     The score is given to whole points (the Monte Carlo bands are several points
     wide); a change is called clear only when the bands of the first and the
@@ -76,7 +79,7 @@ def alignment_finding(
     verb = "rose" if round(change) > 0 else "fell" if round(change) < 0 else "stayed level"
     move = f"from {a['score']:.0f} in {int(a['year'])} to {b['score']:.0f} in {int(b['year'])}"
     first = (
-        f"The overall alignment score of {label} (0-100) {verb} {move}"
+        f"The overall driver score of {label} (the three lenses, 0-100) {verb} {move}"
         + (f" ({_points(change)})" if verb != "stayed level" else "")
         + f"; its mean over the period is {overall['score'].mean():.0f}."
     )
@@ -122,7 +125,27 @@ def alignment_finding(
             )
         )
         third = f"{third}; {ladder}" if third else ladder
-    return " ".join(s for s in (first, certainty, f"{third}." if third else "") if s)
+    sentences = (_outcome_sentence(table, label), first, certainty, f"{third}." if third else "")
+    return " ".join(s for s in sentences if s)
+
+
+def _outcome_sentence(table: pd.DataFrame, label: str) -> str:
+    """What the pair did together: the measured outcome ("aligned against", -100 to 100)."""
+    d = table[(table["lens"] == "alignment") & table["score"].notna()].sort_values("year")
+    if d.empty:
+        return ""
+    a, b = d.iloc[0], d.iloc[-1]
+    if a["year"] == b["year"]:
+        return (
+            f"Measured alignment of {label} (what the states did together, -100 to 100) was "
+            f"{a['score']:.0f} in {int(a['year'])}."
+        )
+    apart = b["low"] > a["high"] or b["high"] < a["low"]
+    return (
+        f"Measured alignment of {label} (what the states did together, -100 to 100) went from "
+        f"{a['score']:.0f} in {int(a['year'])} to {b['score']:.0f} in {int(b['year'])}"
+        + (", beyond its 90% bands." if apart else ", within its 90% bands.")
+    )
 
 
 def ko_finding(claims: pd.DataFrame, start: int, end: int) -> str:

@@ -29,7 +29,7 @@ CACHE_DIR = ".cache"
 
 
 def period_summary(period: Period, user_dir: str | None = None) -> dict[str, Any]:
-    """Mean overall score of a period and the mean of its yearly Monte Carlo band.
+    """Mean overall driver score of a period with its band, and the mean measured alignment.
 
     Calls :func:`balances.analysis.score` with the period's parameters. A
     failure is returned as ``error`` (text) rather than raised, so the index can
@@ -43,6 +43,7 @@ def period_summary(period: Period, user_dir: str | None = None) -> dict[str, Any
         "low": None,
         "high": None,
         "years": None,
+        "outcome": None,
         "error": None,
     }
     try:
@@ -68,6 +69,10 @@ def period_summary(period: Period, user_dir: str | None = None) -> dict[str, Any
             high=_num(row.get("mean_high", float("nan"))),
             years=int(row.get("years_scored", 0)),
         )
+        # the measured outcome ("aligned against", -100 to 100): what the pair did together
+        table = res.table()
+        outcome = table.loc[table["lens"] == "alignment", "score"].mean()
+        out["outcome"] = _num(outcome)
     except Exception as exc:  # shown escaped in the index; the reports themselves stand
         out["error"] = f"{type(exc).__name__}: {exc}"
     return out
@@ -145,7 +150,7 @@ def plot_periods(
         color=blue,
         marker="o",
         markersize=3,
-        label="overall score",
+        label="overall driver score (three lenses)",
     )
     _draw_lanes(ax, periods)
     ax.set_yticks(range(0, 101, 20))
@@ -156,7 +161,7 @@ def plot_periods(
             t.set_y(0.98)
             t.set_verticalalignment("top")
     ax.set_xlabel("year (grey bars: the report periods)")
-    ax.set_ylabel("overall score (0-100)")
+    ax.set_ylabel("overall driver score (0-100)")
     ax.spines[["top", "right"]].set_visible(False)
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     if source:
