@@ -101,14 +101,13 @@ from balances.sources.exercises import (
     read_rus_mod,
 )
 from balances.sources.raw import RawFiles
-from balances.sources.sipri_arms import (
-    REGISTER,
-    _tiv_codes,
-    read_register,
-    read_trademaps,
-    state_iso3,
-)
 from balances.sources.sipri_arms import SOURCE as SIPRI_SOURCE
+from balances.sources.sipri_arms import (
+    _tiv_codes,
+    delivery_years,
+    read_trademaps,
+    register_states,
+)
 from balances.sources.troops import TROOPS as TROOPS_SOURCE
 from balances.sources.troops import us_troops
 from balances.sources.unga import SOURCE_IDEAL, SOURCE_VOETEN, read_ideal_points, read_voeten_votes
@@ -283,15 +282,10 @@ def arms_transfer(raw: RawFiles) -> pd.DataFrame:
 
 def arms_register(raw: RawFiles) -> pd.DataFrame:
     """Pairs with a delivery of major arms in either direction in a year the trade register lists."""
-    reg = read_register(raw)
-    path = raw.path(SIPRI_SOURCE, REGISTER)
-    lines, paths = pd.Series(reg.index, index=reg.index), pd.Series(path, index=reg.index)
-    reg["iso3_1"] = state_iso3(reg["supplier"], lines, paths, "supplier")
-    reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
-    reg = reg[(reg["years_of_delivery"] != "") & reg["iso3_1"].notna() & reg["iso3_2"].notna()]
-    d = reg.assign(year=reg["years_of_delivery"].str.split("; ")).explode("year")
-    d = d[d["year"].astype(int).between(FIRST_YEAR, LAST_YEAR)]
-    return _arms_pairs(d["iso3_1"], d["iso3_2"], d["year"].astype(int), "arms_register")
+    reg = register_states(raw)
+    d = delivery_years(reg[reg["iso3_1"].notna() & reg["iso3_2"].notna()])
+    d = d[d["year"].between(FIRST_YEAR, LAST_YEAR)]
+    return _arms_pairs(d["iso3_1"], d["iso3_2"], d["year"], "arms_register")
 
 
 def _arms_pairs(iso1: pd.Series, iso2: pd.Series, years: pd.Series, name: str) -> pd.DataFrame:

@@ -513,6 +513,33 @@ def read_register(raw: RawFiles) -> pd.DataFrame:
     return df.assign(years_of_delivery=years)
 
 
+def register_states(raw: RawFiles) -> pd.DataFrame:
+    """:func:`read_register` with ``iso3_1`` (supplier) and ``iso3_2`` (recipient); ``None``
+    for the named non-states."""
+    reg = read_register(raw)
+    path = raw.path(SOURCE, REGISTER)
+    lines = pd.Series(reg.index, index=reg.index)
+    paths = pd.Series(path, index=reg.index)
+    reg["iso3_1"] = state_iso3(reg["supplier"], lines, paths, "supplier")
+    reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
+    return reg
+
+
+def delivery_years(reg: pd.DataFrame) -> pd.DataFrame:
+    """One row per deal and year of delivery (``year``), with ``share``: the deal's delivered
+    TIV spread evenly over its delivery years (the register gives no yearly quantities)."""
+    delivering = reg[reg["years_of_delivery"] != ""].assign(
+        year=lambda d: d["years_of_delivery"].str.split("; ")
+    )
+    return (
+        delivering.assign(
+            share=delivering["tiv_delivered"].fillna(0) / delivering["year"].str.len()
+        )
+        .explode("year")
+        .astype({"year": int})
+    )
+
+
 @table(
     "arms_register_orders",
     level="dyad_year",
@@ -548,12 +575,7 @@ def read_register(raw: RawFiles) -> pd.DataFrame:
     },
 )
 def arms_register_orders(raw: RawFiles) -> pd.DataFrame:
-    reg = read_register(raw)
-    path = raw.path(SOURCE, REGISTER)
-    lines = pd.Series(reg.index, index=reg.index)
-    paths = pd.Series(path, index=reg.index)
-    reg["iso3_1"] = state_iso3(reg["supplier"], lines, paths, "supplier")
-    reg["iso3_2"] = state_iso3(reg["recipient"], lines, paths, "recipient")
+    reg = register_states(raw)
     reg = reg[reg["iso3_1"].isin(DYAD_STATES) & reg["iso3_2"].isin(DYAD_STATES)]
     keys = ["iso3_1", "iso3_2", "year"]
     ordered = (
@@ -570,18 +592,10 @@ def arms_register_orders(raw: RawFiles) -> pd.DataFrame:
             n_deals_ordered_no_tiv=("no_tiv", "sum"),
         )
     )
-    delivering = reg[reg["years_of_delivery"] != ""].assign(
-        year=lambda d: d["years_of_delivery"].str.split("; ")
-    )
-    delivering = (
-        delivering.assign(
-            share=delivering["tiv_delivered"].fillna(0) / delivering["year"].str.len()
-        )
-        .explode("year")
-        .astype({"year": int})
-    )
-    delivered = delivering.groupby(keys).agg(
-        n_deals_delivering=("supplier", "size"), tiv_delivered_spread=("share", "sum")
+    delivered = (
+        delivery_years(reg)
+        .groupby(keys)
+        .agg(n_deals_delivering=("supplier", "size"), tiv_delivered_spread=("share", "sum"))
     )
     observed = ordered.join(delivered, how="outer").reset_index()
     observed = observed[observed["year"].between(REGISTER_START, REGISTER_END)]
