@@ -54,7 +54,8 @@ def test_alignment_finding_states_the_periods_own_numbers(result) -> None:
     moves["interests"] = t[t["lens"] == "interests"].set_index("year")["score"]
     top = max(moves, key=lambda k: abs(moves[k][2007] - moves[k][2003]))
     assert f"The {top} lens moved most" in text
-    assert 3 <= text.count(". ") + 1 <= 4, text  # the outcome, the drivers, their certainty, the lens
+    # the outcome, the drivers, their certainty, the lens
+    assert 3 <= text.count(". ") + 1 <= 4, text
 
 
 def test_alignment_finding_reports_the_ladder(result) -> None:

@@ -1,8 +1,9 @@
 """The alignment outcome: how closely two states are aligned, for every pair of UN members and year.
 
 What states *do* together (vote alike, join the same organisations, trade,
-ship arms, exercise, and do not fight), read as noisy views of one latent
-alignment per dyad-year by a dynamic factor model (:mod:`.model`), on one
+ship arms, exercise), read as noisy views of one latent cooperation per
+dyad-year by a dynamic factor model (:mod:`.model`), less how likely they are to
+fight or face off (disputes, armed conflicts, crises: :mod:`.hostility`), on one
 scale for every pair (:mod:`.outcome`), validated against formal alliances it
 never saw (:mod:`.validate`). The driver lenses (power, threat, interests)
 are tested against it.
@@ -27,6 +28,7 @@ _EXPORTS = {
     "load_outcome": "outcome",
     "save_outcome": "outcome",
     "DEFAULT_INPUTS": "spec",
+    "HOSTILE_INPUTS": "spec",
     "OutcomeInput": "spec",
     "OutcomeSpec": "spec",
 }

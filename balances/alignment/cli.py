@@ -140,7 +140,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from balances.alignment import dyad_scores
     from balances.alignment.validate import validate
@@ -163,31 +162,24 @@ def _validate(args: argparse.Namespace) -> int:
         f"{lad['score'].iloc[0]:.1f} -> {lad['score'].iloc[-1]:.1f})"
     )
     if args.stability:
-        from balances.alignment import OutcomeSpec, fit_outcome, load_outcome
-        from balances.alignment.model import Params, fit
-        from balances.alignment.validate import stability
+        from balances.alignment.outcome import held_fit, load_outcome
+        from balances.alignment.validate import stability, weight_sensitivity
 
-        _, meta = load_outcome()
-        outcome, f = fit_outcome(OutcomeSpec(max_iter=0))  # smooth with start values first
-        params = Params(
-            a=pd.DataFrame(meta["parameters"])["intercept"].to_numpy(),
-            b=pd.DataFrame(meta["parameters"])["loading"].to_numpy(),
-            s2=pd.DataFrame(meta["parameters"])["noise_sd"].to_numpy() ** 2,
-            q=meta["fit"]["q"],
-            rho=meta["fit"]["rho"],
-            m0=meta["fit"]["m0"],
-            p0=meta["fit"]["p0"],
-        )
-        f = fit(f.panel, params=params, max_iter=0)
-        for line in stability(f).lines():
+        for line in stability(held_fit()).lines():
             print(line)
+        table, meta = load_outcome()
+        print(
+            "Hostility weight (declared "
+            f"{meta['spec']['hostility_weight']:g}; not fitted to these sets): validation figures"
+        )
+        print(weight_sensitivity(table).round(3).to_string(index=False))
     return 0
 
 
 def _inputs(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from balances.alignment import DEFAULT_INPUTS
+    from balances.alignment import DEFAULT_INPUTS, HOSTILE_INPUTS
     from balances.alignment.outcome import load_outcome
 
     _, meta = load_outcome()
@@ -203,5 +195,21 @@ def _inputs(args: argparse.Namespace) -> int:
         }
         for i in DEFAULT_INPUTS
     ]
+    print("Cooperation (dynamic factor model: loading and share of variance explained):")
     print(pd.DataFrame(rows).to_string(index=False))
+    base = meta["fit"].get("hostility_base_rates", {})
+    hostile = [
+        {
+            "input": i.name,
+            "behaviour": i.label,
+            "source": i.source,
+            "base_rate": round(base.get(i.name, float("nan")), 5),
+        }
+        for i in HOSTILE_INPUTS
+    ]
+    print(
+        f"Hostility (discounted yearly rates, discount {meta['spec']['discount']:g}; alignment = "
+        f"cooperation - {meta['spec']['hostility_weight']:g} x P(any of these in the year)):"
+    )
+    print(pd.DataFrame(hostile).to_string(index=False))
     return 0

@@ -161,13 +161,14 @@ def make_panel(
     df: pd.DataFrame,
     inputs: Sequence[str],
     *,
-    transform: Literal["normal_scores", "zscore"] = "normal_scores",
+    transform: Literal["normal_scores", "zscore", "none"] = "normal_scores",
 ) -> Panel:
     """Arrays of a long undirected dyad-year table (``ccode1, ccode2, year`` and ``inputs``).
 
     Every row is a dyad-year of the population (``active``). Each input is
     put on one scale over the population's observed cells: normal scores
-    (default, :func:`normal_scores`) or z-scores (mean 0, sd 1).
+    (default, :func:`normal_scores`) or z-scores (mean 0, sd 1); ``"none"``
+    keeps the values as they are (the hostility rates read raw 0/1).
     """
     missing = [c for c in ("ccode1", "ccode2", "year", *inputs) if c not in df.columns]
     if missing:
@@ -184,8 +185,10 @@ def make_panel(
         std = np.column_stack([normal_scores(values[:, k]) for k in range(len(inputs))])
     elif transform == "zscore":
         std = (values - centre) / scale
+    elif transform == "none":
+        std = values
     else:
-        raise ParameterError("transform", transform, "'normal_scores' or 'zscore'")
+        raise ParameterError("transform", transform, "'normal_scores', 'zscore' or 'none'")
     y = np.full((len(uniq), len(years), len(inputs)), np.nan)
     y[d_idx, t_idx] = std
     active = np.zeros((len(uniq), len(years)), bool)

@@ -2,8 +2,12 @@
 
 Scale
 -----
-``latent`` is the model's alignment in standard units of the population
-(mean 0, sd 1 over all dyad-years 1946-2024). ``score`` puts it in words a
+``latent`` is the pair's alignment: its cooperation (a dynamic factor of
+shared votes, IGOs, trade, arms, basing and exercises, in standard units of the
+population: mean 0, sd 1 over all dyad-years 1946-2024) less ``3 x`` its
+hostility (the estimated probability of a militarized dispute, an armed
+conflict or an international crisis between the two in the year; see
+:mod:`balances.alignment.hostility`). ``score`` puts it in words a
 reader can use: **the percentage of all dyad-years of pairs of UN members,
 1946-2024, that are less aligned than this one**. 50 is the typical pair of
 any year; 90 is closer than nine pairs in ten; 10 is as distant as the most
@@ -26,7 +30,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +38,8 @@ import pandas as pd
 from scipy.stats import norm
 
 from balances import __version__
-from balances.alignment.model import Fit, fit, make_panel
+from balances.alignment.hostility import Hostility, combine, estimate
+from balances.alignment.model import Fit, Params, fit, make_panel
 from balances.alignment.prepare import KEYS, prepare
 from balances.alignment.spec import OutcomeSpec
 from balances.config import processed_dir
@@ -58,6 +63,8 @@ COLUMNS = [
     "n_indicators",
     "latent",
     "latent_sd",
+    "cooperation",
+    "hostility",
 ]
 
 
@@ -65,7 +72,9 @@ COLUMNS = [
 class Outcome:
     """A fitted outcome: one row per dyad-year (``ccode1 < ccode2``) and the fit behind it."""
 
-    table: pd.DataFrame  # ccode1, ccode2, year, latent, latent_sd, n_indicators
+    table: (
+        pd.DataFrame
+    )  # ccode1, ccode2, year, latent, latent_sd, cooperation, hostility, n_indicators
     spec: OutcomeSpec
     params: pd.DataFrame
     meta: dict
@@ -76,6 +85,54 @@ class Outcome:
             f"{self.table['year'].max()}, inputs={list(self.spec.names)}, "
             f"dynamics={self.spec.dynamics})"
         )
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """Both sides of a fit: the cooperation model and the hostility rates, on one panel."""
+
+    coop: Fit
+    hostility: Hostility
+    weight: float
+
+    @property
+    def panel(self):  # noqa: ANN201 - the cooperation panel (dyads, years, active)
+        """The cooperation panel (its dyads, years and active cells are the hostility's too)."""
+        return self.coop.panel
+
+    @property
+    def n_iter(self) -> int:
+        """EM iterations of the cooperation model."""
+        return self.coop.n_iter
+
+    @property
+    def converged(self) -> bool:
+        """Whether the cooperation model's EM converged."""
+        return self.coop.converged
+
+    @property
+    def params(self) -> Params:
+        """The cooperation model's parameters."""
+        return self.coop.params
+
+    @property
+    def smoothed(self):  # noqa: ANN201
+        """The cooperation latent's posterior."""
+        return self.coop.smoothed
+
+    def alignment(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(D, T)`` mean and variance of the alignment latent."""
+        return combine(self.coop.smoothed.mean, self.coop.smoothed.var, self.hostility, self.weight)
+
+
+def hostility_array(frame: pd.DataFrame, spec: OutcomeSpec, panel) -> np.ndarray:  # noqa: ANN001
+    """The hostility inputs of a prepared frame as ``(D, T, K)`` raw values on ``panel``'s grid."""
+    hp = make_panel(frame, spec.hostile_names, transform="none")
+    if not (
+        hp.dyads.equals(panel.dyads) and np.array_equal(hp.years, panel.years)
+    ):  # pragma: no cover - one frame, one grid
+        raise DataError(INPUTS_TABLE, "hostility and cooperation panels differ")
+    return hp.y
 
 
 def load_inputs(directory: Path | None = None) -> pd.DataFrame:
@@ -93,8 +150,11 @@ def fit_outcome(
     map_fn: Callable | None = None,
     chunk_size: int = 4000,
     progress: Callable[[int, float], None] | None = None,
-) -> tuple[Outcome, Fit]:
+) -> tuple[Outcome, Fitted]:
     """Estimate the outcome for every dyad-year of the population.
+
+    Returns the outcome and the fit behind it (:class:`Fitted`: the
+    cooperation model and the hostility rates).
 
     Parameters
     ----------
@@ -127,16 +187,35 @@ def fit_outcome(
         map_fn=map_fn,
         progress=progress,
     )
+    hs = estimate(
+        hostility_array(frame, spec, panel),
+        spec.hostile_names,
+        discount=spec.discount,
+        prior=spec.hostility_prior,
+        active=panel.active,
+    )
     seconds = time.perf_counter() - t0
+    both = Fitted(f, hs, spec.hostility_weight)
+    return _outcome(both, spec, seconds), both
+
+
+def _outcome(both: Fitted, spec: OutcomeSpec, seconds: float) -> Outcome:
+    f, hs, panel = both.coop, both.hostility, both.panel
+    # hostility is kept to 4 decimals (a probability; it compresses to a tenth), and the latent
+    # made from that rounded value, so that cooperation = latent + weight * hostility exactly
+    h = np.round(hs.h, 4)
+    mean = f.smoothed.mean - both.weight * h
+    _, var = both.alignment()
     d, t = np.nonzero(panel.active)
     table = pd.DataFrame(
         {
             "ccode1": panel.dyads["ccode1"].to_numpy()[d].astype("int16"),
             "ccode2": panel.dyads["ccode2"].to_numpy()[d].astype("int16"),
             "year": panel.years[t].astype("int16"),
-            "latent": f.smoothed.mean[d, t].astype("float32"),
-            "latent_sd": np.sqrt(f.smoothed.var[d, t]).astype("float32"),
-            "n_indicators": f.smoothed.n_obs[d, t].astype("int8"),
+            "latent": mean[d, t].astype("float32"),
+            "latent_sd": np.sqrt(var[d, t]).astype("float32"),
+            "hostility": h[d, t].astype("float32"),
+            "n_indicators": (f.smoothed.n_obs[d, t] + hs.n_obs[d, t]).astype("int8"),
         }
     )
     params = f.param_table()
@@ -149,8 +228,28 @@ def fit_outcome(
         "m0": f.params.m0,
         "p0": f.params.p0,
         "fit_seconds": round(seconds, 2),
+        "hostility_base_rates": dict(zip(hs.inputs, np.round(hs.base, 6).tolist(), strict=True)),
     }
-    return Outcome(table, spec, params, meta), f
+    return Outcome(table, spec, params, meta)
+
+
+def held_fit(spec: OutcomeSpec | None = None, directory: Path | None = None) -> Fitted:
+    """The model re-smoothed with the committed outcome's parameters (no EM): for stability checks."""
+    spec = spec or OutcomeSpec()
+    _, meta = load_outcome(directory)
+    par = pd.DataFrame(meta["parameters"])
+    params = Params(
+        a=par["intercept"].to_numpy(),
+        b=par["loading"].to_numpy(),
+        s2=par["noise_sd"].to_numpy() ** 2,
+        q=meta["fit"]["q"],
+        rho=meta["fit"]["rho"],
+        m0=meta["fit"]["m0"],
+        p0=meta["fit"]["p0"],
+    )
+    _, both = fit_outcome(replace(spec, max_iter=0))
+    f = fit(both.panel, params=params, max_iter=0, dynamics=spec.dynamics)
+    return Fitted(f, both.hostility, both.weight)
 
 
 def merge_extra(inputs: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
@@ -191,6 +290,10 @@ def save_outcome(outcome: Outcome, directory: Path | None = None) -> Path:
         "inputs_sha256": prov[INPUTS_TABLE]["sha256"],
         "spec": {
             "inputs": [i.__dict__ for i in outcome.spec.inputs],
+            "hostility": [i.__dict__ for i in outcome.spec.hostility],
+            "discount": outcome.spec.discount,
+            "hostility_weight": outcome.spec.hostility_weight,
+            "hostility_prior": outcome.spec.hostility_prior,
             "dynamics": outcome.spec.dynamics,
             "transform": outcome.spec.transform,
             "band": outcome.spec.band,
@@ -220,6 +323,9 @@ def _load(directory: Path) -> tuple[pd.DataFrame, dict, np.ndarray]:
             path, "content does not match alignment_dyad.json", fix="run `balances alignment build`"
         )
     df = pd.read_parquet(path)
+    if "hostility" in df:  # the other side, not stored twice: latent = cooperation - w * hostility
+        weight = float(meta["spec"]["hostility_weight"])
+        df["cooperation"] = (df["latent"] + weight * df["hostility"]).astype("float32")
     ref = np.sort(df["latent"].to_numpy(dtype=np.float64))
     return df, meta, ref
 
@@ -336,7 +442,7 @@ def dyad_scores(
     out = out.astype(
         {"ccode1": "int64", "ccode2": "int64", "year": "int64", "n_indicators": "int64"}
     )
-    for c in ("latent", "latent_sd"):
+    for c in ("latent", "latent_sd", "cooperation", "hostility"):
         out[c] = out[c].astype("float64")
     return out[COLUMNS].sort_values(["iso3_1", "iso3_2", "year"]).reset_index(drop=True)
 

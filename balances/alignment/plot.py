@@ -14,7 +14,7 @@ from balances.countries import country_name
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 SOURCE_LINE = (
     "Source: balances alignment outcome (UNGA votes: Voeten, UN DL; COW IGO v3, Trade v4; "
-    "SIPRI; MME, JME; COW-MID v5; UCDP/PRIO ACD). Bands: 90%."
+    "SIPRI; MME, JME; COW-MID v5; UCDP/PRIO ACD; ICB v15). Bands: 90%."
 )
 #: Last year each default input covers every pair: drawn as 'data end' marks.
 SOURCE_ENDS = {2010: "exercises", 2014: "IGOs, trade, MIDs"}

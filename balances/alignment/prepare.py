@@ -41,7 +41,8 @@ def double_centre(df: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def prepare(inputs: pd.DataFrame, spec: OutcomeSpec) -> pd.DataFrame:
-    """The model's frame: ``ccode1, ccode2, year`` and one column per declared input.
+    """The model's frame: ``ccode1, ccode2, year`` and one column per declared input
+    (cooperation and hostility).
 
     Parameters
     ----------
@@ -51,14 +52,15 @@ def prepare(inputs: pd.DataFrame, spec: OutcomeSpec) -> pd.DataFrame:
     spec
         The declaration.
     """
-    missing = [i.column for i in spec.inputs if i.column not in inputs.columns]
+    declared = (*spec.inputs, *spec.hostility)
+    missing = [i.column for i in declared if i.column not in inputs.columns]
     if missing:
         raise ParameterError(
             "inputs", missing, f"columns of the alignment inputs table: {list(inputs.columns)}"
         )
     out = inputs[KEYS].copy()
     opportunity = inputs["contiguity"].notna().to_numpy() if "contiguity" in inputs else None
-    for i in spec.inputs:
+    for i in declared:
         if i.prep == "double_centre":
             out[i.name] = double_centre(inputs, i.column)
         elif i.prep == "opportunity":

@@ -20,13 +20,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm, rankdata, spearmanr
 
-from balances.alignment.model import Fit, smooth
+from balances.alignment.hostility import combine
+from balances.alignment.model import smooth
 from balances.data import load_table
+
+if TYPE_CHECKING:
+    from balances.alignment.outcome import Fitted
 
 ALLY_YEARS = (1992, 2018)
 #: Last year of the Peace Scale, and its levels' names (Goertz, Diehl & Balas 2016).
@@ -169,16 +174,28 @@ class Stability:
         return out
 
 
-def stability(fit: Fit, band: float = 0.90) -> Stability:
-    """Drop-one-input and source-end checks on a fit (see the module docstring)."""
+def stability(fitted: Fitted, band: float = 0.90) -> Stability:
+    """Drop-one-input and source-end checks on the alignment latent (see the module docstring).
+
+    A cooperation input is dropped by re-smoothing with it unobserved (the
+    parameters held); a hostility input by re-estimating the rates without it.
+    """
     z = norm.ppf(0.5 + band / 2)
-    base = fit.smoothed
-    width = 2 * z * np.sqrt(base.var)
+    panel = fitted.panel
+    act = panel.active
+    base_mean, base_var = fitted.alignment()
+    width = 2 * z * np.sqrt(base_var)
+    hs = fitted.hostility
     rows = []
-    for name in fit.panel.inputs:
-        sm, _ = smooth(fit.panel.drop_inputs([name]), fit.params)
-        move = np.abs(sm.mean - base.mean)
-        act = fit.panel.active
+    names = [*panel.inputs, *hs.inputs]
+    for name in names:
+        if name in panel.inputs:
+            sm, _ = smooth(panel.drop_inputs([name]), fitted.params)
+            mean, _ = combine(sm.mean, sm.var, hs, fitted.weight)
+        else:
+            h2 = hs.without(name)
+            mean, _ = combine(fitted.smoothed.mean, fitted.smoothed.var, h2, fitted.weight)
+        move = np.abs(mean - base_mean)
         rows.append(
             {
                 "input": name,
@@ -186,13 +203,13 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
                 "share_beyond_interval": float(np.nanmean((move > width)[act])),
             }
         )
-    years = fit.panel.years
-    step = np.abs(np.diff(base.mean, axis=1))  # (D, T-1): move from year t-1 to t
-    both = fit.panel.active[:, 1:] & fit.panel.active[:, :-1]
+    years = panel.years
+    step = np.abs(np.diff(base_mean, axis=1))  # (D, T-1): move from year t-1 to t
+    both = act[:, 1:] & act[:, :-1]
     mean_step = np.where(both, step, 0.0).sum(axis=0) / np.maximum(both.sum(axis=0), 1)
     ends = []
-    observed = ~np.isnan(fit.panel.y) & fit.panel.active[:, :, None]
-    for k, name in enumerate(fit.panel.inputs):
+    observed = np.concatenate([~np.isnan(panel.y), hs.observed], axis=2) & act[:, :, None]
+    for k, name in enumerate(names):
         per_year = observed[:, :, k].sum(axis=0)
         seen = np.flatnonzero(per_year > 0.5 * per_year.max())
         last = int(years[seen[-1]])
@@ -210,6 +227,40 @@ def stability(fit: Fit, band: float = 0.90) -> Stability:
             }
         )
     return Stability(pd.DataFrame(rows), pd.DataFrame(ends))
+
+
+def weight_sensitivity(
+    outcome: pd.DataFrame, weights: tuple[float, ...] = (0.0, 1.5, 3.0, 4.5), directory=None
+) -> pd.DataFrame:
+    """The validation figures with hostility weighted otherwise (the default, 3, is declared).
+
+    ``outcome`` is the committed table (``cooperation`` and ``hostility`` per
+    dyad-year); each weight rebuilds the latent ``cooperation - weight *
+    hostility`` and its percentile score over the same population.
+    """
+    from balances.alignment.outcome import percentile
+
+    rows = []
+    for w in weights:
+        latent = outcome["cooperation"].to_numpy(np.float64) - w * outcome["hostility"].to_numpy(
+            np.float64
+        )
+        scores = outcome[["ccode1", "ccode2", "year"]].assign(
+            score=percentile(latent, np.sort(latent))
+        )
+        v = validate(scores, directory)
+        rows.append(
+            {
+                "weight": w,
+                "auc_defence_pacts": v.auc_pooled,
+                "allies": v.allies_mean,
+                "rivals": v.rivals_mean,
+                "others": v.others_mean,
+                "peace_spearman": v.peace_spearman,
+                "severe_rivalry": float(v.peace_means.get(0.0, np.nan)),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def beside_ladder(focal: tuple[str, str] = ("RUS", "CHN"), start: int = 1991, end: int = 2024):

@@ -62,6 +62,9 @@ Inputs and their population coverage (all sources are in the catalogue):
     25+ battle deaths that year (UCDP/PRIO ACD v25.1), else 0; 1946-2024.
     Kept apart from ``mid`` so that the end of the MIDs in 2014 is a source
     stopping (unobserved), not a fall in hostility.
+``icb_crisis``
+    1 if the two are on opposite sides of an international crisis that year
+    (International Crisis Behavior dyadic data v15), else 0; 1946-2020.
 ``contiguity``
     Not behaviour but opportunity: the closest COW direct-contiguity type of
     the pair that year (1 land/river, 2-5 water of at most 12/24/150/400
@@ -116,6 +119,8 @@ SOURCE_ES11 = "unga_es11_undl"
 SOURCE_UNDL = "unga_votes_2022_2024_undl"
 SOURCE_UCDP = "ucdp_acd"
 SOURCE_MID = "cow_mid_v5"
+SOURCE_ICB = "icb_dyadic_v15"
+ICB_FILE = "icb_v15_peacescale_v3_dcid2_cybercrises/icbdy_v15.csv"
 ES11_FILE = "unga_es11_undl_extract/unga_es11_1to6_undl_long.csv"
 UNDL_FILE = "unga_votes_2022_2024_undl_extract/rows_long.csv"
 UCDP_FILE = "ucdp_acd_peacesciencer/ucdp_acd__converted_from_rda.csv"
@@ -143,6 +148,7 @@ COVERAGE: dict[str, tuple[int, int]] = {
     "exercise_partial": (2011, 2024),
     "mid": (1946, 2014),
     "armed_conflict": (1946, 2024),
+    "icb_crisis": (1946, 2020),
 }
 #: The inputs, in the order of the table.
 INPUTS: tuple[str, ...] = tuple(COVERAGE)
@@ -433,11 +439,26 @@ def mid_pairs(raw: RawFiles) -> pd.DataFrame:
     return _undirected(df.assign(x=1.0), "max")[["ccode1", "ccode2", "year"]]
 
 
+def icb_pairs(raw: RawFiles) -> pd.DataFrame:
+    """Pairs on opposite sides of an international crisis (ICB dyadic v15), any year."""
+    df = read_csv(
+        raw.path(SOURCE_ICB, ICB_FILE), {"statea": "int", "stateb": "int", "year": "int"}
+    ).astype("int64")
+    df = df.rename(columns={"statea": "ccode1", "stateb": "ccode2"})
+    return _undirected(df[["ccode1", "ccode2", "year"]].assign(x=1.0), "max")[
+        ["ccode1", "ccode2", "year"]
+    ]
+
+
 def hostility(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
-    """``mid`` and ``armed_conflict`` presence on the population, each inside its coverage."""
+    """``mid``, ``armed_conflict`` and ``icb_crisis`` on the population, each inside its coverage."""
     keys = ["ccode1", "ccode2", "year"]
     out = pop[keys].copy()
-    for name, pairs in (("mid", mid_pairs(raw)), ("armed_conflict", ucdp_interstate(raw))):
+    for name, pairs in (
+        ("mid", mid_pairs(raw)),
+        ("armed_conflict", ucdp_interstate(raw)),
+        ("icb_crisis", icb_pairs(raw)),
+    ):
         out = out.merge(pairs.assign(**{name: 1.0}), on=keys, how="left")
         lo, hi = COVERAGE[name]
         out[name] = out[name].fillna(0.0).where(out["year"].between(lo, hi))
@@ -478,6 +499,8 @@ _DESCRIPTIONS = {
     "0; missing after 2014",
     "armed_conflict": "1 if on opposite sides of an interstate armed conflict with 25+ battle "
     "deaths (UCDP/PRIO ACD v25.1), else 0",
+    "icb_crisis": "1 if on opposite sides of an international crisis that year (ICB dyadic v15), "
+    "else 0; missing after 2020",
     "contiguity": "opportunity, not behaviour: closest COW direct-contiguity type (1 land/river; "
     "2-5 water of at most 12/24/150/400 miles), missing if not contiguous; 2017-2024 = 2016",
 }
@@ -502,6 +525,7 @@ _DESCRIPTIONS = {
         CR_SOURCED_SOURCE,
         SOURCE_MID,
         SOURCE_UCDP,
+        SOURCE_ICB,
         SOURCE_CONTIGUITY,
     ),
     description=(
