@@ -336,10 +336,10 @@ def test_comparative_test_on_russia_china_and_a_placebo() -> None:
     assert (one["n"] >= 30).all()
     assert ((one["ci_low"] <= one["estimate"]) & (one["estimate"] <= one["ci_high"])).all()
     # the finding at lag 1 (outcome = cooperation less hostility): for Russia-China alone only
-    # power's changes lead the outcome's, against it (p 0.018 on 31 changes, 3 lenses tested:
-    # one such result at 10% is what chance gives); threat and interests do not
+    # power's changes lead the outcome's, against it (31 changes, 3 lenses tested: one such
+    # result at 10% is what chance gives); threat and interests do not
     assert one.loc["power", "verdict"] == "power moves against alignment"
-    assert one.loc["power", "estimate"] == pytest.approx(-0.40, abs=0.02)
+    assert one.loc["power", "estimate"] == pytest.approx(-0.59, abs=0.02)
     assert "does not move" in one.loc["threat", "verdict"]
     assert "does not move" in one.loc["interests", "verdict"]
     placebo = t.loc["placebo: pairs that did not align"]

@@ -162,17 +162,18 @@ def _validate(args: argparse.Namespace) -> int:
         f"{lad['score'].iloc[0]:.1f} -> {lad['score'].iloc[-1]:.1f})"
     )
     if args.stability:
-        from balances.alignment.outcome import held_fit, load_outcome
-        from balances.alignment.validate import stability, weight_sensitivity
+        from balances.alignment.outcome import held_fit
+        from balances.alignment.validate import sensitivity, stability
 
-        for line in stability(held_fit()).lines():
+        fitted = held_fit()
+        for line in stability(fitted).lines():
             print(line)
-        table, meta = load_outcome()
         print(
-            "Hostility weight (declared "
-            f"{meta['spec']['hostility_weight']:g}; not fitted to these sets): validation figures"
+            f"Declared hostility weight {fitted.weight:g} and discount "
+            f"{fitted.hostility.discount:g} (not fitted to these sets): the validation figures "
+            "with other values"
         )
-        print(weight_sensitivity(table).round(3).to_string(index=False))
+        print(sensitivity(fitted).round(3).to_string(index=False))
     return 0
 
 

@@ -18,12 +18,13 @@ conflict, an international crisis: 0/1 per dyad-year) the yearly probability
 models of West & Harrison 1997, ch. 14; Harvey & Fernandes 1989 for counts):
 each observed year ``s`` counts with weight ``discount ** |t - s|``, so
 
-    alpha = prior * base_k + sum_s w_s * y[d, s, k]
-    beta  = prior * (1 - base_k) + sum_s w_s * (1 - y[d, s, k])
+    alpha = prior' * base_k + sum_s w_s * y[d, s, k]
+    beta  = prior' * (1 - base_k) + sum_s w_s * (1 - y[d, s, k])
     p     = alpha / (alpha + beta),   Var p = alpha * beta / ((alpha + beta)^2 (alpha + beta + 1))
 
-with ``base_k`` the population's share of 1s and ``prior`` a few hundredths of a
-pseudo-year. The sums run both ways in time (a smoother, as the cooperation
+with ``base_k`` the population's share of 1s and ``prior'`` a few hundredths of a
+pseudo-year (shrunk with the evidence's weight ``sum_s w_s`` when that is below one year, so
+that the prior never outweighs the last years seen). The sums run both ways in time (a smoother, as the cooperation
 latent is). A year a source does not cover carries no weight: after a source
 stops, the estimate keeps its level and the band widens as the weights decay.
 The pair's hostility is the probability of at least one hostile behaviour in
@@ -71,6 +72,10 @@ class Hostility:
         """``(D, T, K)`` True where an input is observed."""
         return ~np.isnan(self.y)
 
+    def rediscounted(self, discount: float) -> Hostility:
+        """The same evidence with another discount (for the sensitivity table)."""
+        return estimate(self.y, self.inputs, discount=discount, prior=self.prior, active=self.active)
+
     def without(self, name: str) -> Hostility:
         """The rates re-estimated with input ``name`` unobserved everywhere (a source stopping)."""
         y = self.y.copy()
@@ -97,7 +102,7 @@ def estimate(
     y: np.ndarray,
     inputs: tuple[str, ...],
     *,
-    discount: float = 0.8,
+    discount: float = 0.7,
     prior: float = 0.05,
     active: np.ndarray | None = None,
 ) -> Hostility:
@@ -124,7 +129,7 @@ def estimate(
     >>> y = np.array([[[1.0]] * 5, [[0.0]] * 5])
     >>> hs = estimate(y, ("mid",))
     >>> np.round(hs.h[:, 2], 3).tolist()
-    [0.994, 0.006]
+    [0.993, 0.007]
     """
     if not 0 < discount < 1:
         raise ValueError(f"discount must be between 0 and 1, got {discount}")
@@ -142,8 +147,12 @@ def estimate(
     flat_seen = seen.transpose(0, 2, 1).reshape(d * k, t).astype(np.float64)
     s1 = _two_sided(flat_ones, discount).reshape(d, k, t).transpose(0, 2, 1)
     sn = _two_sided(flat_seen, discount).reshape(d, k, t).transpose(0, 2, 1)
-    alpha = prior * base + s1
-    beta = prior * (1.0 - base) + (sn - s1)
+    # the prior's weight shrinks with the evidence's, so that years after a source stops keep
+    # the last level (and widen) rather than drift back to the base rate; with no evidence at
+    # all for a dyad the rate is the base rate with a wide band
+    w0 = prior * np.where(sn > 0, np.minimum(sn, 1.0), 1.0)
+    alpha = w0 * base + s1
+    beta = w0 * (1.0 - base) + (sn - s1)
     total = alpha + beta
     rate = alpha / total
     rate_var = alpha * beta / (total**2 * (total + 1.0))

@@ -119,8 +119,9 @@ class OutcomeSpec:
 
     inputs: tuple[OutcomeInput, ...] = DEFAULT_INPUTS
     hostility: tuple[OutcomeInput, ...] = HOSTILE_INPUTS
-    #: Weight of each year's evidence on its neighbours (0.8: halved in about three years).
-    discount: float = 0.8
+    #: Weight of a year's evidence one year away (0.7: halved in about two years, so a war's
+    #: first years register, Russia-Ukraine 2022, while a rivalry's disputes still join up).
+    discount: float = 0.7
     #: Certain hostility every year lowers the alignment latent by this many population sd of
     #: cooperation: 3 takes the closest cooperation there is (the top 0.1%) to the median.
     hostility_weight: float = 3.0

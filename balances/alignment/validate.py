@@ -229,29 +229,46 @@ def stability(fitted: Fitted, band: float = 0.90) -> Stability:
     return Stability(pd.DataFrame(rows), pd.DataFrame(ends))
 
 
-def weight_sensitivity(
-    outcome: pd.DataFrame, weights: tuple[float, ...] = (0.0, 1.5, 3.0, 4.5), directory=None
+def sensitivity(
+    fitted: Fitted,
+    weights: tuple[float, ...] = (0.0, 1.5, 3.0, 4.5),
+    discounts: tuple[float, ...] = (0.6, 0.8),
+    directory=None,
 ) -> pd.DataFrame:
-    """The validation figures with hostility weighted otherwise (the default, 3, is declared).
+    """The validation figures with hostility weighted or discounted otherwise (both declared).
 
-    ``outcome`` is the committed table (``cooperation`` and ``hostility`` per
-    dyad-year); each weight rebuilds the latent ``cooperation - weight *
-    hostility`` and its percentile score over the same population.
+    Each row rebuilds the alignment latent ``cooperation - weight * hostility``
+    (the hostility rates re-estimated for another ``discount``) and its
+    percentile score over the same population, then validates it: the
+    declared values were not fitted to these sets, and this shows how much
+    they matter.
     """
     from balances.alignment.outcome import percentile
 
+    hs0 = fitted.hostility
+    panel = fitted.panel
+    d, t = np.nonzero(panel.active)
+    grid = [(w, hs0.discount) for w in weights] + [
+        (fitted.weight, om) for om in discounts if om != hs0.discount
+    ]
     rows = []
-    for w in weights:
-        latent = outcome["cooperation"].to_numpy(np.float64) - w * outcome["hostility"].to_numpy(
-            np.float64
-        )
-        scores = outcome[["ccode1", "ccode2", "year"]].assign(
-            score=percentile(latent, np.sort(latent))
+    for w, om in grid:
+        hs = hs0 if om == hs0.discount else hs0.rediscounted(om)
+        mean, _ = combine(fitted.smoothed.mean, fitted.smoothed.var, hs, w)
+        latent = mean[d, t]
+        scores = pd.DataFrame(
+            {
+                "ccode1": panel.dyads["ccode1"].to_numpy()[d],
+                "ccode2": panel.dyads["ccode2"].to_numpy()[d],
+                "year": panel.years[t],
+                "score": percentile(latent, np.sort(latent)),
+            }
         )
         v = validate(scores, directory)
         rows.append(
             {
                 "weight": w,
+                "discount": om,
                 "auc_defence_pacts": v.auc_pooled,
                 "allies": v.allies_mean,
                 "rivals": v.rivals_mean,
