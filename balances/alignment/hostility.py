@@ -74,7 +74,9 @@ class Hostility:
 
     def rediscounted(self, discount: float) -> Hostility:
         """The same evidence with another discount (for the sensitivity table)."""
-        return estimate(self.y, self.inputs, discount=discount, prior=self.prior, active=self.active)
+        return estimate(
+            self.y, self.inputs, discount=discount, prior=self.prior, active=self.active
+        )
 
     def without(self, name: str) -> Hostility:
         """The rates re-estimated with input ``name`` unobserved everywhere (a source stopping)."""
