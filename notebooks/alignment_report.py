@@ -88,8 +88,9 @@ summary.round(1)
 # ## The measured outcome
 #
 # What the three lenses are meant to explain, measured on its own from what states do together
-# (UN votes, shared organisations, trade, arms, exercises, disputes) for every pair of UN members on
-# one scale: 0-100 is the share of all pair-years since 1946 that are less aligned. The period is
+# (UN votes, shared organisations, trade, arms, exercises; less the chance of disputes, armed
+# conflicts and crises between them) for every pair of UN members on one scale: 0-100 is the
+# share of all pair-years since 1946 that are less aligned. The period is
 # shaded; the bands are 90% intervals and widen where sources stop.
 
 # %%
