@@ -28,6 +28,8 @@ balances.declare.DeclarationError: .../x.yml, line 2, column 1: not valid YAML: 
 
 from __future__ import annotations
 
+import copy
+import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -205,6 +207,15 @@ def read_document(path: str | os.PathLike[str], what: str = "declaration file") 
         ) from None
     except OSError as exc:
         raise DeclarationError(file, f"cannot read the {what} ({exc.strerror or exc})") from None
+    data, marks = _parse(str(file), text)
+    return Document(file, copy.deepcopy(data), dict(marks))
+
+
+@functools.lru_cache(maxsize=256)
+def _parse(name: str, text: str) -> tuple[Any, dict[Loc, tuple[int, int]]]:
+    """Parse ``text`` strictly, once per distinct (file, content): the registry, catalogue and
+    claims are read many times in one process. Callers get a deep copy; errors are not cached."""
+    file = Path(name)
     try:
         loader = StrictLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -239,7 +250,7 @@ def read_document(path: str | os.PathLike[str], what: str = "declaration file") 
         raise DeclarationError(file, f"nesting too deep (at most {MAX_DEPTH} levels)") from None
     finally:
         loader.dispose()
-    return Document(file, data, marks)
+    return data, marks
 
 
 def load_yaml(path: str | os.PathLike[str], what: str = "declaration file") -> Any:

@@ -6,8 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from balances.config import raw_dir
+
+# Property tests that leave the number of examples to the profile: 200 in the full suite (CI),
+# 25 in `make test-fast` (`--hypothesis-profile=fast`), for a quick loop while editing.
+settings.register_profile("full", max_examples=200)
+settings.register_profile("fast", max_examples=25)
+settings.load_profile("full")
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ copied from the output, and the verdict is checked against them.
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
 from pathlib import Path
 
@@ -50,15 +51,31 @@ from balances.walt import (
 )
 
 EV = Evaluator()
-KO = judge("ko", evaluator=EV)
-KOROLEV = judge("korolev", evaluator=EV)
-CLAIMS = pd.concat([KO.claims, KOROLEV.claims]).set_index("claim_id")
-UNGA = load_table("unga_similarity")
-LEVELS = ladder()["levels"].set_index("year")["level"]
+
+
+@functools.cache
+def _judged() -> tuple:
+    """Both authors' claims judged once per process, on first use (not at collection)."""
+    ko, korolev = judge("ko", evaluator=EV), judge("korolev", evaluator=EV)
+    return ko, korolev, pd.concat([ko.claims, korolev.claims]).set_index("claim_id")
+
+
+def claims() -> pd.DataFrame:
+    return _judged()[2]
+
+
+@functools.cache
+def unga() -> pd.DataFrame:
+    return load_table("unga_similarity")
+
+
+@functools.cache
+def levels() -> pd.Series:
+    return ladder()["levels"].set_index("year")["level"]
 
 
 def _sim(a: str, b: str, col: str = "kappa") -> pd.Series:
-    d = UNGA[(UNGA["iso3_1"] == a) & (UNGA["iso3_2"] == b)]
+    d = unga()[(unga()["iso3_1"] == a) & (unga()["iso3_2"] == b)]
     return d.set_index("year")[col]
 
 
@@ -74,8 +91,8 @@ def test_claims_load_resolve_and_all_are_judged(author: str) -> None:
     doc = load_claims(CLAIM_FILES[author])
     validate_claims(CLAIM_FILES[author])
     assert doc.author == author
-    assert {c.id for c in doc.claims} <= set(CLAIMS.index)
-    judged = CLAIMS[CLAIMS["author"] == author]
+    assert {c.id for c in doc.claims} <= set(claims().index)
+    judged = claims()[claims()["author"] == author]
     assert judged["verdict"].isin(["supported", "contradicted", "inconclusive"]).all()
     assert (judged["reason"] != "").all() and (judged["measured"] != "").all()
     assert judged["fragility"].str.match(r"^(robust|fragile: .+)$").all()
@@ -112,7 +129,7 @@ def test_raw_agreement_in_a_closeness_claim_is_rejected(tmp_path: Path) -> None:
 
 
 def test_each_verdict_carries_its_evidence_rows() -> None:
-    for j in (KO, KOROLEV):
+    for j in _judged()[:2]:
         assert set(j.claims["claim_id"]) == set(j.evidence["claim_id"])
         assert j.evidence["evidence"].isin(EVIDENCE_KINDS).all()
 
@@ -146,8 +163,8 @@ def test_walt_rule_reads_no_votes_and_is_checked_against_votes_only() -> None:
 def test_one_trend_implementation_hac_and_permutation_below_eight_points() -> None:
     from balances import change
 
-    row = CLAIMS.loc["alignment_deepens@2008-2024"]
-    p = change.trend_by_period(LEVELS.astype(float), {"x": (2008, 2024)}).iloc[0]["p_value"]
+    row = claims().loc["alignment_deepens@2008-2024"]
+    p = change.trend_by_period(levels().astype(float), {"x": (2008, 2024)}).iloc[0]["p_value"]
     assert f"HAC p={p:.3f}, n=17" in row["measured"]
     assert MIN_HAC_N == 8
     # brute force over orderings: share with |slope| at least the observed one
@@ -168,7 +185,7 @@ def test_kozyrev_supported_on_kappa_though_raw_agreement_says_otherwise() -> Non
     )
     assert (k_us > k_cn).all() and (a_us < a_cn).all()
     assert k_us.mean() == pytest.approx(0.132, abs=0.001)
-    row = CLAIMS.loc["kozyrev_votes_with_west"]
+    row = claims().loc["kozyrev_votes_with_west"]
     assert row["verdict"] == "supported" and row["fragility"] == "robust"
     assert f"means {k_us.mean():.3g} vs {k_cn.mean():.3g}" in row["measured"]
     assert row["evidence"] == "votes supported; statements supported; outcome silent"
@@ -185,7 +202,7 @@ def test_post_911_votes_flat_on_kappa_bases_cooperative_so_inconclusive() -> Non
     assert before == pytest.approx(0.020, abs=0.001) and after == pytest.approx(0.026, abs=0.001)
     bases = load_table("us_bases_central_asia")
     assert set(bases["open_year"]) == {2001}
-    row = CLAIMS.loc["post_911_rapprochement"]
+    row = claims().loc["post_911_rapprochement"]
     assert f"change {after - before:+.3g}" in row["measured"]
     assert "mean 2001-2002 2 vs 1999-2000 0" in row["measured"]
     assert row["evidence"] == (
@@ -195,7 +212,7 @@ def test_post_911_votes_flat_on_kappa_bases_cooperative_so_inconclusive() -> Non
 
 
 def test_neither_ally_nor_enemy_and_confronting_cannot_contradict_each_other() -> None:
-    a, b = CLAIMS.loc["neither_ally_nor_enemy"], CLAIMS.loc["confront_us_cooperate_china"]
+    a, b = claims().loc["neither_ally_nor_enemy"], claims().loc["confront_us_cooperate_china"]
     assert a["verdict"] == "supported"
     # the outcome's 90% bands do not tell RUS-CHN (95.9) from RUS-USA (87.4) in 2003-07: that
     # kind is silent, the three that speak agree, so both claims hold together
@@ -216,13 +233,13 @@ def test_neither_ally_nor_enemy_and_confronting_cannot_contradict_each_other() -
 
 
 def test_alignment_deepens_2003_07_not_significant_on_five_ladder_points() -> None:
-    y = LEVELS.loc[2003:2007].astype(float)
+    y = levels().loc[2003:2007].astype(float)
     assert y.tolist() == [2, 2, 3, 2, 3]
     ols = sm.OLS(y.to_numpy(), sm.add_constant(np.arange(2003, 2008.0))).fit()
     assert ols.pvalues[1] == pytest.approx(0.31, abs=0.01)
     p = exact_permutation_p(y.to_numpy())
     assert p == pytest.approx(0.4)
-    row = CLAIMS.loc["alignment_deepens"]
+    row = claims().loc["alignment_deepens"]
     assert f"exact permutation p={p:.3f}, n=5" in row["measured"]
     assert "caution" in row["reason"]
     # the outcome is flat at 96 in 2003-07 (Russia-China already near the top of all pairs)
@@ -231,12 +248,12 @@ def test_alignment_deepens_2003_07_not_significant_on_five_ladder_points() -> No
 
 
 def test_korolev_forecast_out_of_sample() -> None:
-    lad = LEVELS.astype(float)
+    lad = levels().astype(float)
     assert _mean(lad, 2021, 2024) - _mean(lad, 2016, 2020) == pytest.approx(0.6)
     k = _sim("RUS", "CHN")
     d = _mean(k, 2021, 2024) - _mean(k, 2016, 2020)
     assert -0.05 < d < 0  # votes flat, slightly down
-    row = CLAIMS.loc["korolev_alignment_continues"]
+    row = claims().loc["korolev_alignment_continues"]
     assert row["scope"] == "out_of_sample" and row["period"] == "2021-2024"
     assert f"(change {d:+.3g})" in row["measured"]
     assert row["evidence"] == (
@@ -250,13 +267,13 @@ def test_korolev_forecast_out_of_sample() -> None:
     assert gain == pytest.approx(1.43, abs=0.01)
     assert f"(change {gain:+.3g})" in row["measured"]
     assert row["verdict"] == "inconclusive"
-    pact = CLAIMS.loc["korolev_full_alliance"]
+    pact = claims().loc["korolev_full_alliance"]
     assert pact["verdict"] == "inconclusive" and "possibility" in pact["reason"]
 
 
 def test_korolev_trajectory_and_shared_threat() -> None:
-    assert CLAIMS.loc["korolev_steady_progress", "verdict"] == "supported"
-    row = CLAIMS.loc["korolev_shared_threat"]
+    assert claims().loc["korolev_steady_progress", "verdict"] == "supported"
+    row = claims().loc["korolev_shared_threat"]
     vetoes = load_table("unsc_vetoes_year").set_index("year")["rus_chn"].loc[1992:2020]
     assert f"total {vetoes.sum():g} over 29 years" in row["measured"]
     assert row["verdict"] == "supported" and row["fragility"].startswith("fragile")
@@ -272,7 +289,7 @@ def test_milex_burden_judged_on_kos_own_band() -> None:
     ]
     inside = share.between(0.034, 0.043)
     assert inside.sum() == 3
-    row = CLAIMS.loc["russian_milex_burden"]
+    row = claims().loc["russian_milex_burden"]
     assert row["verdict"] == "contradicted"
     assert "3 of 6 years in [0.034, 0.043]" in row["measured"]
     assert "band=0.005 -> supported" in row["fragility"]
@@ -283,22 +300,22 @@ def test_us_share_in_current_dollars_and_growth() -> None:
     y = m[(m["year"] == 2004) & ~m["iso3"].isin(["WLD", "EUR", "EUU", "OTH"])]
     share = y.loc[y["iso3"] == "USA", "milex_current_usd_m"].sum() / y["milex_current_usd_m"].sum()
     assert share == pytest.approx(0.459, abs=0.001)
-    assert f"mean {share:.3g}" in CLAIMS.loc["us_preponderance_2004", "measured"]
-    europe = CLAIMS.loc["us_europe_divergence"]
+    assert f"mean {share:.3g}" in claims().loc["us_preponderance_2004", "measured"]
+    europe = claims().loc["us_europe_divergence"]
     assert "at or above 2% of GDP on average: GRC 3.0%, GBR 2.4%, FRA 2.1%" in europe["measured"]
-    assert CLAIMS.loc["russian_growth_2004", "verdict"] == "supported"
-    assert "range 0.072-0.072" in CLAIMS.loc["russian_growth_2004", "measured"]
+    assert claims().loc["russian_growth_2004", "verdict"] == "supported"
+    assert "range 0.072-0.072" in claims().loc["russian_growth_2004", "measured"]
 
 
 def test_capability_claims_and_reruns() -> None:
-    doubling = CLAIMS.loc["russian_milex_doubles"]
+    doubling = claims().loc["russian_milex_doubles"]
     assert doubling["verdict"] == "supported" and "2004/1999 = 1.77" in doubling["measured"]
-    arms = CLAIMS.loc["china_main_arms_client"]
+    arms = claims().loc["china_main_arms_client"]
     assert arms["verdict"] == "supported" and "mean 0.439" in arms["measured"]
     assert "40.7" in arms["ko_figures"]
-    assert CLAIMS.loc["russian_economy_recovers@2008-2024", "verdict"] == "contradicted"
+    assert claims().loc["russian_economy_recovers@2008-2024", "verdict"] == "contradicted"
     # the outcome's bands part in 71% of the years (the claim's bar is 75%): inconclusive, fragile
-    rerun = CLAIMS.loc["confront_us_cooperate_china@2008-2024"]
+    rerun = claims().loc["confront_us_cooperate_china@2008-2024"]
     assert rerun["verdict"] == "inconclusive" and "outcome inconclusive" in rerun["evidence"]
     assert "fragile" in rerun["fragility"]
 
@@ -371,9 +388,9 @@ def test_walt_rule_thresholds_are_parameters() -> None:
 
 
 def test_fragile_verdicts_name_the_parameter() -> None:
-    frag = CLAIMS.loc["peaceful_climate", "fragility"]
+    frag = claims().loc["peaceful_climate", "fragility"]
     assert frag == "fragile: rule.war_hostility_min=4 -> inconclusive"
-    assert CLAIMS.loc["primakov_turn", "fragility"] == "robust"
+    assert claims().loc["primakov_turn", "fragility"] == "robust"
 
 
 # ------------------------------------------------------------------ command line
@@ -445,7 +462,9 @@ def test_sensitivity_grid_covers_rule_revealed_and_tolerances() -> None:
     )
     flipped = set(sens.loc[sens["flips"], "claim_id"])
     fragile = set(
-        CLAIMS.index[CLAIMS["fragility"].str.startswith("fragile") & (CLAIMS["author"] == "ko")]
+        claims().index[
+            claims()["fragility"].str.startswith("fragile") & (claims()["author"] == "ko")
+        ]
     )
     assert flipped == fragile
 

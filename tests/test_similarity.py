@@ -100,14 +100,14 @@ def _split(p: list[tuple]) -> tuple[list, list]:
     return [a for a, _ in p], [b for _, b in p]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 @given(pairs)
 def test_symmetric(p: list[tuple]) -> None:
     x, y = _split(p)
     pd.testing.assert_series_equal(scores(x, y), scores(y, x), check_names=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 @given(st.lists(st.sampled_from([1, 2, 3]), min_size=1, max_size=60))
 def test_identical_votes_score_one(x: list[int]) -> None:
     s = scores(x, x)
@@ -118,7 +118,7 @@ def test_identical_votes_score_one(x: list[int]) -> None:
         assert s["kappa"] == pytest.approx(1.0) and s["pi"] == pytest.approx(1.0)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 @given(pairs, st.permutations([1, 2, 3]))
 def test_kappa_pi_invariant_to_relabelling(p: list[tuple], perm: list[int]) -> None:
     x, y = _split(p)
@@ -132,7 +132,7 @@ def test_kappa_pi_invariant_to_relabelling(p: list[tuple], perm: list[int]) -> N
             assert a[name] == pytest.approx(b[name], nan_ok=True)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 @given(pairs)
 def test_bounds(p: list[tuple]) -> None:
     s = scores(*_split(p))
@@ -157,8 +157,13 @@ def votes(raw_root: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def rus(votes: pd.DataFrame) -> pd.DataFrame:
-    both = pd.concat([dyad_similarity(votes, "RUS", "CHN"), dyad_similarity(votes, "RUS", "USA")])
+def rus() -> pd.DataFrame:
+    """Russia's agreement with China and the US in the committed table (the slow tests below and
+    tests/test_build.py's rebuild tie it to the votes)."""
+    from balances.data import load_table
+
+    t = load_table("unga_similarity")
+    both = t[(t["iso3_1"] == "RUS") & t["iso3_2"].isin(["CHN", "USA"])]
     return both.pivot(index="year", columns="iso3_2", values="agreement")
 
 
@@ -173,6 +178,7 @@ def test_russia_closer_to_china_than_to_us_2000_2019(rus: pd.DataFrame) -> None:
     assert (rus.loc[years, "USA"] < 0.40).all(), rus.loc[years, "USA"]
 
 
+@pytest.mark.slow  # reads every UNGA roll call
 def test_one_dyad_year_recomputed_by_a_plain_loop(votes: pd.DataFrame) -> None:
     year = votes[votes["year"] == 2014]
     rus = dict(
@@ -203,6 +209,7 @@ def test_one_dyad_year_recomputed_by_a_plain_loop(votes: pd.DataFrame) -> None:
     assert row["s_abs"] == pytest.approx(1 - 2 * dist / len(shared) / 2, abs=1e-12)
 
 
+@pytest.mark.slow  # reads every UNGA roll call
 def test_all_dyads_match_the_single_dyad_path(votes: pd.DataFrame) -> None:
     all_2019 = similarity(votes[votes["year"] == 2019], measures=("agreement", "kappa"))
     one = dyad_similarity(votes, "CHN", "USA", measures=("agreement", "kappa")).set_index("year")

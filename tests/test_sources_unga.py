@@ -13,6 +13,7 @@ import pytest
 
 from balances.build import validate_table
 from balances.config import DYAD_STATES
+from balances.data import load_table
 from balances.errors import DataError, ParameterError
 from balances.sources import load_all_loaders
 from balances.sources.raw import RawFiles
@@ -42,15 +43,17 @@ def unvotes(raw: RawFiles) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def tables(raw: RawFiles) -> dict[str, pd.DataFrame]:
+def tables() -> dict[str, pd.DataFrame]:
+    """The committed tables (tests/test_build.py's slow rebuild ties them to the raw files)."""
     specs = load_all_loaders()
     names = ("unga_similarity", "unga_ideal_points", "unga_idealpoint_distance")
-    return {n: validate_table(specs[n], specs[n].builder(raw)) for n in names}
+    return {n: validate_table(specs[n], load_table(n)) for n in names}
 
 
 # --------------------------------------------------------------------- the vote releases
 
 
+@pytest.mark.slow  # reads a whole UNGA vote release
 def test_voeten_release(voeten: pd.DataFrame) -> None:
     assert len(voeten) == 855_890 - 3  # three known duplicated votes dropped
     assert not voeten.duplicated(["rcid", "ccode"]).any()
@@ -63,6 +66,7 @@ def test_voeten_release(voeten: pd.DataFrame) -> None:
     assert set(voeten.loc[voeten["session"] == 78, "year"]) == {2023, 2024}
 
 
+@pytest.mark.slow  # reads a whole UNGA vote release
 @pytest.mark.parametrize("release", ["voeten", "unvotes"])
 def test_harmonised_seats(release: str, voeten: pd.DataFrame, unvotes: pd.DataFrame) -> None:
     v = {"voeten": voeten, "unvotes": unvotes}[release]
@@ -88,6 +92,7 @@ def _signatures(votes: pd.DataFrame) -> pd.DataFrame:
     return first.assign(sig=first["date"].dt.strftime("%Y-%m-%d") + "|" + sig)
 
 
+@pytest.mark.slow  # reads a whole UNGA vote release
 def test_releases_agree_where_they_overlap(voeten: pd.DataFrame, unvotes: pd.DataFrame) -> None:
     v = _signatures(voeten[voeten["year"] <= 2019])
     u = _signatures(unvotes)
@@ -181,6 +186,7 @@ def test_idealpoint_distance_table(tables: dict[str, pd.DataFrame]) -> None:
     assert d[["distance_fp", "distance_all"]].notna().any(axis=1).all()
 
 
+@pytest.mark.slow  # reads the whole ideal-point release
 def test_ideal_points_reader_matches_table(raw: RawFiles, tables: dict[str, pd.DataFrame]) -> None:
     assert len(read_ideal_points(raw)) == len(tables["unga_ideal_points"])
 

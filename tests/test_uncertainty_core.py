@@ -49,7 +49,7 @@ def _power_mean(x: np.ndarray, w: np.ndarray, p: float) -> float:
 
 
 @given(problem=problems(), name=st.sampled_from(sorted(AGGREGATORS)), p=POWERS)
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 def test_draws_axis_equals_the_nominal_aggregator_per_draw(
     problem: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], name: str, p: float
 ) -> None:
@@ -66,7 +66,7 @@ def test_draws_axis_equals_the_nominal_aggregator_per_draw(
 
 
 @given(problem=problems(), p=POWERS)
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: the profile (conftest.py)
 def test_draws_axis_equals_the_power_mean_written_out(
     problem: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], p: float
 ) -> None:
