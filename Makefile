@@ -35,7 +35,7 @@ test: install browser-deps  ## run the full test suite (slow and browser tests i
 	$(BIN)/python -m pytest
 
 test-fast: install  ## tests without the slow and browser ones
-	$(BIN)/python -m pytest -m "not slow and not browser" --hypothesis-profile=fast
+	$(BIN)/python -m pytest -m "not slow and not browser" --hypothesis-profile=fast -n auto
 
 data: install  ## rebuild data/processed from the raw files in BALANCES_RAW_DIR
 	$(BIN)/balances data build

@@ -10,11 +10,12 @@ import pytest
 from _checks import check_dyad_table, copy_raw
 
 from balances.build import validate_table
+from balances.data import load_table
 from balances.errors import DataError
 from balances.sources import TABLES
 from balances.sources.atop import atop_dyad, read_atop
-from balances.sources.blocs import bloc_membership, read_nato, read_sco_csto
-from balances.sources.cow_alliance import cow_alliance_dyad, read_cow_alliance
+from balances.sources.blocs import read_nato, read_sco_csto
+from balances.sources.cow_alliance import read_cow_alliance
 from balances.sources.raw import RawFiles
 
 NMC = "cow_nmc/nmc_v7_0_abridged.csv"
@@ -37,19 +38,20 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
+# Pins read the committed tables; tests/test_build.py's slow rebuild ties them to the raw files.
 @pytest.fixture(scope="module")
-def atop(raw: RawFiles) -> pd.DataFrame:
-    return check_dyad_table("atop_dyad", atop_dyad(raw), 1946, 2018)
-
-
-@pytest.fixture(scope="module")
-def cow(raw: RawFiles) -> pd.DataFrame:
-    return check_dyad_table("cow_alliance_dyad", cow_alliance_dyad(raw), 1946, 2012)
+def atop() -> pd.DataFrame:
+    return check_dyad_table("atop_dyad", load_table("atop_dyad"), 1946, 2018)
 
 
 @pytest.fixture(scope="module")
-def blocs(raw: RawFiles) -> pd.DataFrame:
-    return validate_table(TABLES["bloc_membership"], bloc_membership(raw))
+def cow() -> pd.DataFrame:
+    return check_dyad_table("cow_alliance_dyad", load_table("cow_alliance_dyad"), 1946, 2012)
+
+
+@pytest.fixture(scope="module")
+def blocs() -> pd.DataFrame:
+    return validate_table(TABLES["bloc_membership"], load_table("bloc_membership"))
 
 
 # ATOP ----------------------------------------------------------------------------------------

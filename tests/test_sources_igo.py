@@ -11,10 +11,11 @@ from _checks import head_lines
 
 from balances.build import validate_table
 from balances.config import DYAD_STATES
+from balances.data import load_table
 from balances.errors import DataError
 from balances.sources import TABLES
 from balances.sources.cow_igo import igo_dyad, igo_state
-from balances.sources.manyios import igo_informal_dyad, read_migo
+from balances.sources.manyios import read_migo
 from balances.sources.raw import RawFiles
 
 NDY = "cow_igo_v3_peacesciencer/cow_igo_ndy__converted_from_cow_igo_ndy.csv.gz"
@@ -44,14 +45,15 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
+# Pins read the committed tables; tests/test_build.py's slow rebuild ties them to the raw files.
 @pytest.fixture(scope="module")
-def dyads(raw: RawFiles) -> pd.DataFrame:
-    return validate_table(TABLES["igo_dyad"], igo_dyad(raw))
+def dyads() -> pd.DataFrame:
+    return validate_table(TABLES["igo_dyad"], load_table("igo_dyad"))
 
 
 @pytest.fixture(scope="module")
-def informal(raw: RawFiles) -> pd.DataFrame:
-    return validate_table(TABLES["igo_informal_dyad"], igo_informal_dyad(raw))
+def informal() -> pd.DataFrame:
+    return validate_table(TABLES["igo_informal_dyad"], load_table("igo_informal_dyad"))
 
 
 # COW IGO -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from _checks import check_dyad_table, copy_raw
 
 from balances.build import validate_table
+from balances.data import load_table
 from balances.errors import DataError
 from balances.io import read_csv
 from balances.sources import TABLES
@@ -54,20 +55,21 @@ def _dyad(df: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
     return df[(df["iso3_1"] == a) & (df["iso3_2"] == b)].set_index("year")
 
 
+# Pins read the committed tables; tests/test_build.py's slow rebuild ties them to the raw files.
 @pytest.fixture(scope="module")
-def dyad(raw: RawFiles) -> pd.DataFrame:
-    return check_dyad_table("arms_tiv_dyad", arms_tiv_dyad(raw), 1950, 2021, complete=True)
-
-
-@pytest.fixture(scope="module")
-def state(raw: RawFiles) -> pd.DataFrame:
-    return validate_table(TABLES["arms_tiv_state"], arms_tiv_state(raw))
+def dyad() -> pd.DataFrame:
+    return check_dyad_table("arms_tiv_dyad", load_table("arms_tiv_dyad"), 1950, 2021, complete=True)
 
 
 @pytest.fixture(scope="module")
-def orders(raw: RawFiles) -> pd.DataFrame:
+def state() -> pd.DataFrame:
+    return validate_table(TABLES["arms_tiv_state"], load_table("arms_tiv_state"))
+
+
+@pytest.fixture(scope="module")
+def orders() -> pd.DataFrame:
     return check_dyad_table(
-        "arms_register_orders", arms_register_orders(raw), 1950, 2024, complete=True
+        "arms_register_orders", load_table("arms_register_orders"), 1950, 2024, complete=True
     )
 
 
