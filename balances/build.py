@@ -24,6 +24,7 @@ from balances.io import (
     table_file,
     write_text_atomic,
 )
+from balances.schema import check
 from balances.sources import LEVEL_KEYS, TableSpec, load_all_loaders
 from balances.sources.raw import RawFiles
 
@@ -75,7 +76,9 @@ def validate_table(spec: TableSpec, df: pd.DataFrame) -> pd.DataFrame:
     for col in ("year", "ccode", "ccode1", "ccode2"):
         if col in df and df[col].notna().all():
             df[col] = df[col].astype("int64")
-    return df.reset_index(drop=True)
+    df = df.reset_index(drop=True)
+    check(df, spec.column_schema, where)
+    return df
 
 
 def _first(df: pd.DataFrame, rows: pd.Series, keys: Iterable[str]) -> dict[str, object]:

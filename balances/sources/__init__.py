@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 import pandas as pd
 
 from balances.errors import RegistryError
+from balances.schema import KEY_COLUMNS, Col
 from balances.sources.raw import RawFiles
 
 Level = Literal["state_year", "dyad_year", "system_year", "event"]
@@ -49,6 +50,15 @@ class TableSpec:
     columns: dict[str, str]
     builder: Builder = field(compare=False, repr=False)
     fmt: Format = "csv"
+    #: Kind, nullability and allowed values of columns (balances.schema); the level's key
+    #: columns are declared there once and added here.
+    schema: dict[str, Col] = field(default_factory=dict)
+
+    @property
+    def column_schema(self) -> dict[str, Col]:
+        """The declared schema of every checked column: the level's keys, then ``schema``."""
+        keys = {k: KEY_COLUMNS[k] for k in LEVEL_KEYS[self.level] if k in KEY_COLUMNS}
+        return {**keys, **self.schema}
 
     @property
     def filename(self) -> str:
@@ -68,6 +78,7 @@ def table(
     columns: dict[str, str],
     keys: tuple[str, ...] | None = None,
     fmt: Format = "csv",
+    schema: Mapping[str, Col] | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register a loader as the builder of processed table ``name``.
 
@@ -87,14 +98,21 @@ def table(
         Unique key; defaults to the level's keys.
     fmt
         ``"csv"`` (default, diffable) or ``"parquet"`` (tables of a million rows).
+    schema
+        Column -> :class:`balances.schema.Col` (kind, nullable, range or allowed
+        values), checked with pandera when the table is built; every key must be
+        a declared column.
     """
 
     def register(fn: Builder) -> Builder:
         if name in TABLES:
             raise RegistryError(f"table {name!r} is registered twice ({fn.__module__})")
         k = tuple(keys) if keys is not None else LEVEL_KEYS[level]
+        unknown = [c for c in (schema or {}) if c not in columns and c not in k]
+        if unknown:
+            raise RegistryError(f"table {name!r}: schema names undeclared columns {unknown}")
         TABLES[name] = TableSpec(
-            name, level, k, tuple(sources), description, dict(columns), fn, fmt
+            name, level, k, tuple(sources), description, dict(columns), fn, fmt, dict(schema or {})
         )
         return fn
 

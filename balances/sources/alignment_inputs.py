@@ -85,10 +85,11 @@ import pandas as pd
 from balances.countries import gw_to_cow, to_ccode, to_iso3
 from balances.errors import DataError
 from balances.io import read_csv
+from balances.schema import FLAG, KAPPA, SHARE, Col
 from balances.similarity import similarity
 from balances.sources import table
 from balances.sources._spine import spell_years
-from balances.sources.contiguity import HOST_THRESHOLD, SUSPECT_TROOP_YEARS
+from balances.sources.contiguity import HOST_THRESHOLD, SUSPECT_TROOP_YEARS, read_contiguity
 from balances.sources.cow_igo import DYAD_FILE as IGO_DYAD_FILE
 from balances.sources.cow_igo import SOURCE as IGO_SOURCE
 from balances.sources.cow_igo import STATE_FILE as IGO_STATE_FILE
@@ -153,9 +154,6 @@ COVERAGE: dict[str, tuple[int, int]] = {
 #: The inputs, in the order of the table.
 INPUTS: tuple[str, ...] = tuple(COVERAGE)
 SOURCE_CONTIGUITY = "cow_contiguity"
-CONTIGUITY_FILE = "cow_contiguity_v3_2_peacesciencer/cow_contdir__converted_from_rda.csv"
-#: COW contiguity ends in 2016; no border has changed since: open spells run to 2024.
-CONTIGUITY_END = 2016
 #: UN Digital Library vote words -> the package's codes (blank/absent: no vote).
 UNDL_VOTES: dict[str, int] = {"YES": 1, "ABSTAIN": 2, "NO": 3}
 #: Pseudo roll-call ids for the UNDL rows (Voeten's ids stay below this).
@@ -364,25 +362,16 @@ def exercise(raw: RawFiles, pop: pd.DataFrame) -> pd.DataFrame:
 
 
 def contiguity(raw: RawFiles) -> pd.DataFrame:
-    """Closest contiguity type of each contiguous pair-year (``ccode1 < ccode2``), 1946-2024."""
-    path = raw.path(SOURCE_CONTIGUITY, CONTIGUITY_FILE)
-    df = read_csv(
-        path,
-        {
-            "ccode1": "float",
-            "ccode2": "float",
-            "conttype": "float",
-            "stdate": "str",
-            "enddate": "str",
-        },
-    )
-    df = df[df["ccode1"] < df["ccode2"]]
-    first = pd.to_datetime(df["stdate"]).dt.year.clip(lower=FIRST_YEAR)
-    last = pd.to_datetime(df["enddate"]).dt.year
-    last = last.where(last < CONTIGUITY_END, LAST_YEAR)
-    df = df.astype({"ccode1": "int64", "ccode2": "int64"})
-    out = spell_years(df, first, last, ["ccode1", "ccode2", "conttype"])
-    out = out.rename(columns={"conttype": "contiguity"})
+    """Closest contiguity type of each contiguous pair-year (``ccode1 < ccode2``), 1946-2024.
+
+    COW's spells of type 0 (the pair is *not* contiguous in that period, e.g. the US and
+    Russia before Alaska's statehood) are not contiguity.
+    """
+    df = read_contiguity(raw)
+    df = df[(df["ccode1"] < df["ccode2"]) & (df["conttype"] >= 1)]
+    first = df["start"].clip(lower=FIRST_YEAR)
+    out = spell_years(df, first, df["end"], ["ccode1", "ccode2", "conttype"])
+    out = out.rename(columns={"conttype": "contiguity"}).astype({"contiguity": "float64"})
     return out.groupby(["ccode1", "ccode2", "year"], as_index=False)["contiguity"].min()
 
 
@@ -535,6 +524,26 @@ _DESCRIPTIONS = {
         "formal alliance table is an input."
     ),
     columns=_DESCRIPTIONS,
+    schema={
+        "unga_kappa": KAPPA,
+        "unga_ideal_close": Col("float", le=0),
+        "igo_jaccard": SHARE,
+        "trade_share": Col("float", ge=-4, le=0.001),  # log10(share + 1e-4): up to log10(1.0001)
+        **dict.fromkeys(
+            (
+                "arms_transfer",
+                "arms_from_register",
+                "us_troops_hosted",
+                "exercise",
+                "exercise_partial",
+                "mid",
+                "armed_conflict",
+                "icb_crisis",
+            ),
+            FLAG,
+        ),
+        "contiguity": Col("float", isin=(1.0, 2.0, 3.0, 4.0, 5.0)),
+    },
 )
 def alignment_inputs(raw: RawFiles) -> pd.DataFrame:
     keys = ["ccode1", "ccode2", "year"]

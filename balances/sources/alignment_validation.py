@@ -16,6 +16,7 @@ import pandas as pd
 
 from balances.countries import to_iso3
 from balances.io import read_csv
+from balances.schema import SHARE, Col
 from balances.sources import table
 from balances.sources._spine import spell_years
 from balances.sources.atop import SOURCE as ATOP_SOURCE
@@ -52,6 +53,7 @@ def _codes(df: pd.DataFrame) -> pd.DataFrame:
         "input. Pairs without a row had no defence pact that year (ATOP covers every state)."
     ),
     columns={"defense": "1: a defence pact links the two this year (ATOP atop_defense)"},
+    schema={"defense": Col("int", nullable=False, isin=(0, 1))},
 )
 def validation_defense_pacts(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(
@@ -74,6 +76,7 @@ def validation_defense_pacts(raw: RawFiles) -> pd.DataFrame:
         "against (never an input). A rivalry with no end year runs to 2020."
     ),
     columns={"rivalry": "1: the two are strategic rivals this year"},
+    schema={"rivalry": Col("int", nullable=False, isin=(0, 1))},
 )
 def validation_rivalries(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(
@@ -103,6 +106,7 @@ def validation_rivalries(raw: RawFiles) -> pd.DataFrame:
             "negative peace, 0.75 warm peace, 1 security community"
         )
     },
+    schema={"peace": SHARE},
 )
 def validation_peace_scale(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from balances.config import PANEL_END, PANEL_START
 from balances.countries import add_codes, name_to_iso3
 from balances.errors import DataError
+from balances.schema import COUNT, Col
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -342,6 +343,24 @@ def _milex_columns() -> dict[str, str]:
         "(European Defence Fund) and region rows are dropped; world totals are in milex_world."
     ),
     columns=_milex_columns(),
+    schema={
+        "milex_const_usd_m": COUNT,
+        "milex_current_usd_m": COUNT,
+        # a fraction of GDP that can exceed 1: Kuwait 1991, 1.17 (the Gulf War's cost)
+        "milex_share_gdp": Col("float", ge=0, le=2),
+        **dict.fromkeys(
+            (
+                "milex_const_estimate",
+                "milex_const_uncertain",
+                "milex_current_estimate",
+                "milex_current_uncertain",
+                "milex_share_gdp_estimate",
+                "milex_share_gdp_uncertain",
+            ),
+            Col("bool", nullable=False),
+        ),
+        "milex_zero_dropped": Col("str"),
+    },
 )
 def milex(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, WORKBOOK)
@@ -388,6 +407,7 @@ def milex(raw: RawFiles) -> pd.DataFrame:
         "milex_world_uncertain": "red font: more than 10% of the total is estimates for countries "
         "with missing data",
     },
+    schema={"milex_world_const_usd_m": COUNT},
 )
 def milex_world(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, WORKBOOK)

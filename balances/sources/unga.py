@@ -45,6 +45,7 @@ from balances.config import DYAD_STATES
 from balances.countries import add_codes, name_to_iso3, to_ccode, to_iso3, un_seat_holder
 from balances.errors import DataError, ParameterError
 from balances.io import check_unique, read_csv
+from balances.schema import KAPPA, SHARE, Col
 from balances.similarity import MEASURES, similarity
 from balances.sources import table
 from balances.sources.raw import RawFiles
@@ -349,6 +350,15 @@ _SIM_DESCRIPTIONS = {
         "both voted (unvotes release, 1983-2017; missing outside those years)",
         "agreement_important": "agreement (as `agreement`) on those important votes only, 0-1; "
         "missing outside 1983-2017 or without a shared important vote",
+    },
+    schema={
+        "n_votes": Col("int", nullable=False, ge=1),
+        "agreement": SHARE,
+        "kappa": KAPPA,
+        "pi": KAPPA,
+        "s_abs": KAPPA,
+        "s_sq": KAPPA,
+        "agreement_important": SHARE,
     },
 )
 def unga_similarity(raw: RawFiles) -> pd.DataFrame:
