@@ -338,6 +338,21 @@ def test_cli_writes_the_dataset_as_csv():
     assert [r.split(",")[4] for r in out[1:]] == ["2000", "2001"]
 
 
+def test_cli_components_add_the_two_sides(capsys):
+    from balances.cli import main
+
+    assert (
+        main(
+            ["alignment", "--pairs", "ISR,IRN", "--start", "2018", "--end", "2018", "--components"]
+        )
+        == 0
+    )
+    head, row = capsys.readouterr().out.splitlines()
+    assert head.endswith("n_indicators,cooperation,hostility")
+    values = dict(zip(head.split(","), row.split(","), strict=True))
+    assert float(values["hostility"]) > 0.7 and float(values["score"]) < 5  # armed conflict
+
+
 def test_cli_rejects_a_pair_of_the_same_state():
     res = subprocess.run(
         [sys.executable, "-m", "balances.cli", "alignment", "--pairs", "USA,USA"],

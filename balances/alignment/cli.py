@@ -1,7 +1,7 @@
 """``balances alignment``: the outcome dataset, its build, its validation and its inputs.
 
 balances alignment [--pairs RUS,CHN ...] [--start Y] [--end Y] [--format csv|parquet|table]
-                   [--output FILE]
+                   [--components] [--output FILE]
 balances alignment build [--dynamics random_walk|ar1] [--scheduler ADDRESS]
 balances alignment validate [--stability]
 balances alignment inputs
@@ -28,6 +28,8 @@ DATASET_COLUMNS = [
     "high",
     "n_indicators",
 ]
+#: With ``--components``: the two sides of the score (see balances.alignment.outcome).
+COMPONENT_COLUMNS = ["cooperation", "hostility"]
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -62,6 +64,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         default="csv",
         help="output format (default: csv; parquet needs --output)",
     )
+    p.add_argument(
+        "--components",
+        action="store_true",
+        help="also write cooperation (population sd units) and hostility (the probability of a "
+        "dispute, armed conflict or crisis in the year)",
+    )
     p.add_argument("--output", help="write to this file instead of stdout")
     p.add_argument(
         "--dynamics",
@@ -89,7 +97,8 @@ def _scores(args: argparse.Namespace) -> int:
     from balances.alignment import dyad_scores
     from balances.errors import ParameterError
 
-    df = dyad_scores(args.pairs, args.start, args.end)[DATASET_COLUMNS]
+    columns = DATASET_COLUMNS + (COMPONENT_COLUMNS if args.components else [])
+    df = dyad_scores(args.pairs, args.start, args.end)[columns]
     if args.format == "parquet":
         if not args.output:
             raise ParameterError("--output", None, "a file to write Parquet to")
