@@ -356,6 +356,13 @@ def _scored(df: pd.DataFrame, meta: dict, ref: np.ndarray) -> pd.DataFrame:
     return out
 
 
+@functools.cache
+def _scored_all(directory: Path) -> pd.DataFrame:
+    """Every dyad-year with its score and band, computed once per process and directory."""
+    df, meta, ref = _load(directory)
+    return _scored(df, meta, ref)
+
+
 def _pair_codes(pairs: Iterable[Sequence[str]] | None) -> list[tuple[str, str]] | None:
     if pairs is None:
         return None
@@ -406,7 +413,10 @@ def dyad_scores(
     >>> bool(d["low"].iloc[0] <= d["score"].iloc[0] <= d["high"].iloc[0])
     True
     """
-    df, meta, ref = _load(Path(directory or processed_dir()).resolve())
+    where = Path(directory or processed_dir()).resolve()
+    codes = _pair_codes(pairs)
+    # a few pairs: score just their rows; every pair: the whole table, scored once per process
+    df, meta, ref = _load(where) if codes is not None else (_scored_all(where), None, None)
     y0, y1 = int(df["year"].min()), int(df["year"].max())
     start = y0 if start is None else int(start)
     end = y1 if end is None else int(end)
@@ -416,7 +426,6 @@ def dyad_scores(
     if start > end:
         raise ParameterError("start", start, f"a year not after end ({end})")
     sel = df[(df["year"] >= start) & (df["year"] <= end)]
-    codes = _pair_codes(pairs)
     if codes is not None:
         frames = []
         for a, b in codes:
@@ -433,13 +442,12 @@ def dyad_scores(
             part["ccode1"] = np.where(first_is_a, c1, part["ccode2"])
             part["ccode2"] = np.where(first_is_a, part["ccode2"], c1)
             frames.append(part)
-        sel = pd.concat(frames, ignore_index=True)
+        sel = _scored(pd.concat(frames, ignore_index=True), meta, ref)
     else:
         sel = sel.copy()
         sel["iso3_1"] = to_iso3(sel["ccode1"])
         sel["iso3_2"] = to_iso3(sel["ccode2"])
-    out = _scored(sel, meta, ref)
-    out = out.astype(
+    out = sel.astype(
         {"ccode1": "int64", "ccode2": "int64", "year": "int64", "n_indicators": "int64"}
     )
     for c in ("latent", "latent_sd", "cooperation", "hostility"):
@@ -528,8 +536,9 @@ def add_alignment(
     if c1.dtype == object or pd.api.types.is_string_dtype(c1):
         c1 = pd.Series(to_ccode(c1, df[yr], strict=False), index=df.index, dtype="float")
         c2 = pd.Series(to_ccode(c2, df[yr], strict=False), index=df.index, dtype="float")
-    out_all, meta, ref = _load(Path(directory or processed_dir()).resolve())
-    scored = _scored(out_all, meta, ref).set_index(["ccode1", "ccode2", "year"])
+    scored = _scored_all(Path(directory or processed_dir()).resolve()).set_index(
+        ["ccode1", "ccode2", "year"]
+    )
     lo = np.fmin(c1.to_numpy(float), c2.to_numpy(float))
     hi = np.fmax(c1.to_numpy(float), c2.to_numpy(float))
     idx = pd.MultiIndex.from_arrays(
