@@ -63,6 +63,7 @@ SHARE = Col("float", ge=0, le=1)
 FLAG = Col("float", isin=(0.0, 1.0))
 KAPPA = Col("float", ge=-1, le=1)
 COUNT = Col("float", ge=0)
+POSITIVE = Col("float", ge=1e-12)
 
 
 def _dtype(kind: Kind, series: pd.Series) -> bool:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from balances.config import PANEL_START
 from balances.io import check_unique, read_csv
+from balances.schema import FLAG
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, check_binary, dyad_spine, keep_dyad_states
 from balances.sources.raw import RawFiles
@@ -62,6 +63,19 @@ def read_atop(raw: RawFiles) -> pd.DataFrame:
         "atop_neutral": "1 if an alliance that year carries a neutrality obligation, else 0",
         "atop_nonagg": "1 if an alliance that year carries a non-aggression obligation, else 0",
         "atop_consul": "1 if an alliance that year carries a consultation obligation, else 0",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "atopally",
+                "atop_defense",
+                "atop_offense",
+                "atop_neutral",
+                "atop_nonagg",
+                "atop_consul",
+            ),
+            FLAG,
+        )
     },
 )
 def atop_dyad(raw: RawFiles) -> pd.DataFrame:

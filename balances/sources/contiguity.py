@@ -16,6 +16,7 @@ import pandas as pd
 
 from balances.config import PANEL_END, PANEL_START
 from balances.io import read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, system_members
 from balances.sources.blocs import NATO_SOURCE, read_nato
@@ -97,6 +98,17 @@ def contiguity_years(raw: RawFiles, max_type: int) -> pd.DataFrame:
         "us_troops_near_outside": "us_troops_near for a state that is neither a NATO member nor "
         "a host of HOST_THRESHOLD (1,000) or more US troops, 0 otherwise (forces around a "
         "protege of the reference are its protectors)",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "nato_land_neighbours",
+                "us_troops_near",
+                "nato_land_neighbours_outside",
+                "us_troops_near_outside",
+            ),
+            COUNT,
+        )
     },
 )
 def neighbours(raw: RawFiles) -> pd.DataFrame:

@@ -6,6 +6,7 @@ import pandas as pd
 
 from balances.config import PANEL_START
 from balances.io import check_unique, read_csv
+from balances.schema import FLAG
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, check_binary, dyad_spine, keep_dyad_states
 from balances.sources.raw import RawFiles
@@ -59,6 +60,18 @@ def read_cow_alliance(raw: RawFiles) -> pd.DataFrame:
         "cow_neutral": "1 if an alliance that year is a neutrality pact (COW type IIa), else 0",
         "cow_nonagg": "1 if an alliance that year is a non-aggression pact (COW type IIb), else 0",
         "cow_entente": "1 if an alliance that year is an entente (COW type III), else 0",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "cow_ally",
+                "cow_defense",
+                "cow_neutral",
+                "cow_nonagg",
+                "cow_entente",
+            ),
+            FLAG,
+        )
     },
 )
 def cow_alliance_dyad(raw: RawFiles) -> pd.DataFrame:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from balances.config import PANEL_START
 from balances.io import check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import both_orders, iso3_from_ccode, keep_dyad_states
 from balances.sources.raw import RawFiles
@@ -52,6 +53,7 @@ def _years(df: pd.DataFrame) -> pd.DataFrame:
         "igos_shared_full": "number of IGOs in which both states were full members that year "
         "(COW IGO v3.0 dyadic file, peacesciencer `dyadigos`), count",
     },
+    schema={"igos_shared_full": COUNT},
 )
 def igo_dyad(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, DYAD_FILE)
@@ -81,6 +83,17 @@ def igo_dyad(raw: RawFiles) -> pd.DataFrame:
         "igos_observer": "number of IGOs in which the state was an observer, count",
         "igos_any": "number of IGOs with any membership of the state (full, associate or "
         "observer), count",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "igos_full",
+                "igos_associate",
+                "igos_observer",
+                "igos_any",
+            ),
+            COUNT,
+        )
     },
 )
 def igo_state(raw: RawFiles) -> pd.DataFrame:

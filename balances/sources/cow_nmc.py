@@ -8,6 +8,7 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START
 from balances.countries import add_codes
 from balances.io import check_unique, read_csv
+from balances.schema import COUNT, SHARE
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -60,6 +61,21 @@ def read_nmc(raw: RawFiles, version: str = "7.0") -> pd.DataFrame:
         "cinc_v6": "CINC from NMC v6.0 (to 2016), for comparison across the 2017 break",
         "cinc5": "CINC recomputed without urban population (5 components), comparable across 2017",
         "upop_break": "1 from 2017: v7.0 urban/total population sources change",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "milex",
+                "milper",
+                "irst",
+                "pec",
+                "tpop",
+                "upop",
+            ),
+            COUNT,
+        ),
+        "cinc": SHARE,
+        "cinc_v6": SHARE,
     },
 )
 def nmc(raw: RawFiles) -> pd.DataFrame:

@@ -17,6 +17,7 @@ from balances.config import DYAD_STATES, PANEL_END, PANEL_START
 from balances.countries import add_codes, to_iso3
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -112,6 +113,17 @@ def read_dyadic(raw: RawFiles) -> pd.DataFrame:
         ),
         "smoothflow2": "COW's smoothed flow2, current US$ millions",
     },
+    schema={
+        **dict.fromkeys(
+            (
+                "flow1",
+                "flow2",
+                "smoothflow1",
+                "smoothflow2",
+            ),
+            COUNT,
+        )
+    },
 )
 def cow_trade_dyad(raw: RawFiles) -> pd.DataFrame:
     df = read_dyadic(raw)
@@ -142,6 +154,15 @@ def cow_trade_dyad(raw: RawFiles) -> pd.DataFrame:
     columns={
         "imports": "total imports, current US$ millions (COW)",
         "exports": "total exports, current US$ millions (COW)",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "imports",
+                "exports",
+            ),
+            COUNT,
+        )
     },
 )
 def cow_trade_state(raw: RawFiles) -> pd.DataFrame:

@@ -20,6 +20,7 @@ from balances.config import DYAD_STATES
 from balances.countries import is_known_iso3, name_to_iso3
 from balances.errors import DataError
 from balances.io import check_filled, check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, both_orders, dyad_spine
 from balances.sources.raw import RawFiles
@@ -396,6 +397,17 @@ def compare_cr_extract(raw: RawFiles) -> pd.DataFrame:
             "China-Russia joint exercises, exercise phases and joint patrols in the sourced "
             "table (count; 2003-2024; CHN-RUS only; leads from stored pages)"
         ),
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "mme_exercises",
+                "jme_exercises",
+                "rus_mod_exercises",
+                "cr_sourced_events",
+            ),
+            COUNT,
+        )
     },
 )
 def exercises_dyad(raw: RawFiles) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from balances.config import PANEL_START
 from balances.errors import DataError
+from balances.schema import KAPPA
 from balances.sources import table
 from balances.sources._spine import drop_superseded, keep_dyad_states
 from balances.sources.raw import RawFiles
@@ -108,6 +109,7 @@ def read_sally(raw: RawFiles, distances: str) -> pd.DataFrame:
         "s_valued_abs": "S with absolute distances (fpsim sallyva), -1 to 1",
         "s_valued_sq": "S with squared distances (fpsim sallyvs), -1 to 1",
     },
+    schema={"s_valued_abs": KAPPA, "s_valued_sq": KAPPA},
 )
 def alliance_s_dyad(raw: RawFiles) -> pd.DataFrame:
     frames = []

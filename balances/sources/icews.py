@@ -12,6 +12,7 @@ import pandas as pd
 from balances.config import DYAD_STATES
 from balances.countries import is_known_iso3
 from balances.io import check_known, check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import add_dyad_codes
 from balances.sources.raw import RawFiles
@@ -66,6 +67,18 @@ def read_icews(raw: RawFiles) -> pd.DataFrame:
         "verb_conf": "verbal conflict events (count)",
         "matl_conf": "material conflict events (count)",
         "total": "all four quad classes (count)",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "verb_coop",
+                "matl_coop",
+                "verb_conf",
+                "matl_conf",
+                "total",
+            ),
+            COUNT,
+        )
     },
 )
 def icews_dyad(raw: RawFiles) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from balances.config import DYAD_STATES, PANEL_END, PANEL_START
 from balances.countries import add_codes, name_to_iso3, to_ccode
 from balances.errors import DataError
 from balances.io import check_filled, check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import add_dyad_codes
 from balances.sources.raw import RawFiles
@@ -189,6 +190,7 @@ def read_dots(raw: RawFiles) -> pd.DataFrame:
         "estimated": "1 if IMF marks the figure as an estimate ('e': mostly from partner data)",
         "source_file": _SOURCE_FILE,
     },
+    schema={"exports_fob_usd_m": COUNT},
 )
 def imf_dots_dyad(raw: RawFiles) -> pd.DataFrame:
     df = read_dots(raw)
@@ -231,6 +233,7 @@ def imf_dots_dyad(raw: RawFiles) -> pd.DataFrame:
         "estimated": "1 if IMF marks the figure as an estimate ('e')",
         "source_file": _SOURCE_FILE,
     },
+    schema={"exports_world_fob_usd_m": COUNT},
 )
 def imf_dots_state(raw: RawFiles) -> pd.DataFrame:
     df = read_dots(raw)

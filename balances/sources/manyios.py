@@ -16,6 +16,7 @@ import pandas as pd
 from balances.config import DYAD_STATES, PANEL_START
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, dyad_spine, iso3_from_ccode
 from balances.sources.raw import RawFiles
@@ -76,6 +77,15 @@ def read_migo(raw: RawFiles) -> pd.DataFrame:
         "members that year, count",
         "migo_shared_any": "number of informal IGOs (MIGO) in which both states held any "
         "membership status (full, associate or observer) that year, count",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "migo_shared_full",
+                "migo_shared_any",
+            ),
+            COUNT,
+        )
     },
 )
 def igo_informal_dyad(raw: RawFiles) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START
 from balances.countries import add_codes, is_known_iso3
 from balances.io import check_known, check_unique, read_csv
+from balances.schema import COUNT, POSITIVE
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -94,6 +95,13 @@ def read_pwt(raw: RawFiles) -> pd.DataFrame:
         "today's states."
     ),
     columns=VALUES | FLAGS,
+    schema={
+        "rgdpe": POSITIVE,
+        "rgdpo": POSITIVE,
+        "rgdpna": POSITIVE,
+        "pop": POSITIVE,
+        "emp": COUNT,
+    },
 )
 def pwt(raw: RawFiles) -> pd.DataFrame:
     df = read_pwt(raw)

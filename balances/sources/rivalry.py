@@ -21,6 +21,7 @@ import pandas as pd
 from balances.config import PANEL_START
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
+from balances.schema import FLAG, Col
 from balances.sources import table
 from balances.sources._spine import (
     MEMBERSHIP_SOURCE,
@@ -149,6 +150,15 @@ def read_tss(raw: RawFiles) -> pd.DataFrame:
         "tss_principal": "1 if the rivals' principal rivalry, else 0 (missing without a rivalry)",
         "tss_aprin": "1 if an asymmetric principal rivalry (principal for one side only)",
     },
+    schema={
+        **dict.fromkeys(
+            (
+                "td_rivalry",
+                "tss_rivalry",
+            ),
+            FLAG,
+        )
+    },
 )
 def rivalry_dyad(raw: RawFiles) -> pd.DataFrame:
     out = dyad_spine(raw, PANEL_START, TSS_END)
@@ -249,6 +259,19 @@ _MID_COLUMNS = {
         for r in MID_RELEASES
         for k, v in _MID_COLUMNS.items()
     },
+    schema={
+        **dict.fromkeys(
+            (
+                "cow_mid",
+                "cow_onset",
+                "gml_mid",
+                "gml_onset",
+            ),
+            FLAG,
+        ),
+        "cow_hostlev": Col("float", ge=0, le=5),
+        "gml_hostlev": Col("float", ge=0, le=5),
+    },
 )
 def mid_dyad(raw: RawFiles) -> pd.DataFrame:
     out = dyad_spine(raw, PANEL_START, COW_MID_END)
@@ -310,6 +333,7 @@ def territorial_threat(raw: RawFiles) -> pd.DataFrame:
         "race_id": "GRH arms-race identifier (missing without a race)",
         "td_id": "Thompson & Dreyer rivalry number of the dyad-year",
     },
+    schema={"arms_race": FLAG},
 )
 def arms_races(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(GRH, "gibler_rider_hutchison_arms_races.csv")

@@ -39,6 +39,7 @@ from balances.config import DYAD_STATES
 from balances.countries import add_codes, name_to_iso3, to_ccode
 from balances.errors import DataError
 from balances.io import check_filled, check_unique, read_csv
+from balances.schema import COUNT, FLAG
 from balances.sources import table
 from balances.sources._spine import (
     MEMBERSHIP_SOURCE,
@@ -411,6 +412,7 @@ def _on_spine(
         "delivered": "1 if SIPRI registers a delivery from 1 to 2 that year (incl. '0' = < 0.5 m)",
         "cow_members": "1 if both states are COW system members that year (NMC v7.0)",
     },
+    schema={"tiv_usd_m": COUNT, "delivered": FLAG},
 )
 def arms_tiv_dyad(raw: RawFiles) -> pd.DataFrame:
     tiv = _tiv_codes(raw, read_trademaps(raw))
@@ -450,6 +452,15 @@ def arms_tiv_dyad(raw: RawFiles) -> pd.DataFrame:
             "organisations and unknown suppliers (sum of the published cells); 0 = none registered"
         ),
         "cow_member": "1 if the state is a COW system member that year (NMC v7.0)",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "tiv_exports",
+                "tiv_imports",
+            ),
+            COUNT,
+        )
     },
 )
 def arms_tiv_state(raw: RawFiles) -> pd.DataFrame:
@@ -573,6 +584,19 @@ def delivery_years(reg: pd.DataFrame) -> pd.DataFrame:
         "approximate": "always 1: register-based, approximate figures (see the description)",
         "cow_members": "1 if both states are COW system members that year (NMC v7.0)",
     },
+    schema={
+        **dict.fromkeys(
+            (
+                "n_deals_ordered",
+                "n_deals_ordered_uncertain",
+                "tiv_ordered",
+                "n_deals_ordered_no_tiv",
+                "n_deals_delivering",
+                "tiv_delivered_spread",
+            ),
+            COUNT,
+        )
+    },
 )
 def arms_register_orders(raw: RawFiles) -> pd.DataFrame:
     reg = register_states(raw)
@@ -631,6 +655,7 @@ FOCAL_SUPPLIERS = ("RUS", "CHN", "USA")
         "ccode2": "COW code of the recipient",
         "tiv_usd_m": "SIPRI TIV delivered, millions at constant 1990 prices",
     },
+    schema={"tiv_usd_m": COUNT},
 )
 def arms_tiv_exports_by_recipient(raw: RawFiles) -> pd.DataFrame:
     tiv = _tiv_codes(raw, read_trademaps(raw))

@@ -15,6 +15,7 @@ from balances.config import PANEL_END, PANEL_START
 from balances.countries import to_ccode
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import iso3_from_ccode
 from balances.sources.raw import RawFiles
@@ -134,6 +135,7 @@ def merge_name_variants(df: pd.DataFrame, path: object) -> pd.DataFrame:
         "troops": "US active-duty military personnel in the host (persons; 0 = DMDC reported none)",
         "region": "World Bank region of the host as troopdata gives it (for aggregating later)",
     },
+    schema={"troops": COUNT},
 )
 def us_troops(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(TROOPS, TROOP_FILE)

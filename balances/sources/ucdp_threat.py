@@ -16,6 +16,7 @@ import pandas as pd
 
 from balances.countries import gw_to_cow
 from balances.io import read_csv
+from balances.schema import COUNT
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, system_members
 from balances.sources.raw import RawFiles
@@ -81,6 +82,15 @@ def conflict_parties(raw: RawFiles) -> pd.DataFrame:
     columns={
         "conflicts": "armed conflicts the state is a party to in the year (count)",
         "conflicts_abroad": "of which outside its own civil wars (count)",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "conflicts",
+                "conflicts_abroad",
+            ),
+            COUNT,
+        )
     },
 )
 def armed_conflicts_state(raw: RawFiles) -> pd.DataFrame:

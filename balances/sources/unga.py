@@ -45,7 +45,7 @@ from balances.config import DYAD_STATES
 from balances.countries import add_codes, name_to_iso3, to_ccode, to_iso3, un_seat_holder
 from balances.errors import DataError, ParameterError
 from balances.io import check_unique, read_csv
-from balances.schema import KAPPA, SHARE, Col
+from balances.schema import COUNT, KAPPA, SHARE, Col
 from balances.similarity import MEASURES, similarity
 from balances.sources import table
 from balances.sources.raw import RawFiles
@@ -441,6 +441,7 @@ def read_ideal_points(raw: RawFiles) -> pd.DataFrame:
         "(to 2023)",
         "nvotes_legacy": "number of votes ideal_legacy rests on (count)",
     },
+    schema={"nvotes_fp": COUNT, "nvotes_all": COUNT, "nvotes_legacy": COUNT},
 )
 def unga_ideal_points(raw: RawFiles) -> pd.DataFrame:
     return read_ideal_points(raw)
@@ -462,6 +463,7 @@ def unga_ideal_points(raw: RawFiles) -> pd.DataFrame:
         "distance_all": "|ideal_all(1) - ideal_all(2)|, all-vote ideal points (to 2023), "
         "ideal-point units",
     },
+    schema={"distance_fp": COUNT, "distance_all": COUNT},
 )
 def unga_idealpoint_distance(raw: RawFiles) -> pd.DataFrame:
     ip = read_ideal_points(raw)

@@ -17,6 +17,7 @@ from balances.config import PANEL_END, PANEL_START
 from balances.countries import name_to_iso3
 from balances.errors import DataError
 from balances.io import read_csv
+from balances.schema import COUNT
 from balances.sources import TABLES, table
 from balances.sources.raw import RawFiles
 
@@ -232,6 +233,20 @@ def unsc_vetoes(raw: RawFiles) -> pd.DataFrame:
         "gbr": "number of drafts vetoed by the United Kingdom, count",
         "fra": "number of drafts vetoed by France, count",
         "rus_chn": "number of drafts vetoed jointly by Russia and China, count",
+    },
+    schema={
+        **dict.fromkeys(
+            (
+                "vetoes",
+                "usa",
+                "rus",
+                "chn",
+                "gbr",
+                "fra",
+                "rus_chn",
+            ),
+            COUNT,
+        )
     },
 )
 def unsc_vetoes_year(raw: RawFiles) -> pd.DataFrame:

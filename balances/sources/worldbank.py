@@ -17,6 +17,7 @@ import pandas as pd
 from balances.config import PANEL_END, PANEL_START
 from balances.countries import add_codes, is_known_iso3
 from balances.io import check_known, check_unique, read_csv
+from balances.schema import POSITIVE
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -207,6 +208,12 @@ def _combined(raw: RawFiles) -> pd.DataFrame:
         "GDP swings with exchange rates (Russia 1998, 2014-15, 2022-23): prefer PPP for power."
     ),
     columns=_COLUMN_DOCS,
+    schema={
+        "gdp_current_usd": POSITIVE,
+        "population": POSITIVE,
+        "gdp_pc_ppp_const2021": POSITIVE,
+        "gdp_ppp_const2021": POSITIVE,
+    },
 )
 def wdi(raw: RawFiles) -> pd.DataFrame:
     df = _combined(raw)
@@ -232,6 +239,7 @@ def wdi(raw: RawFiles) -> pd.DataFrame:
         "gdp_pc_ppp_const2021": "world GDP per capita, PPP, constant 2021 int-$ (WDI, via OWID)",
         "gdp_ppp_const2021": "world PPP GDP, constant 2021 int-$ (per capita x population)",
     },
+    schema={"gdp_current_usd": POSITIVE, "population": POSITIVE},
 )
 def wdi_world(raw: RawFiles) -> pd.DataFrame:
     df = _combined(raw)
