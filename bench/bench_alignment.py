@@ -51,7 +51,8 @@ def main() -> int:
     print(f"`balances alignment --pairs RUS,CHN` from a shell: {time.perf_counter() - t0:.2f} s")
 
     t0 = time.perf_counter()
-    outcome, fit = fit_outcome(OutcomeSpec(max_iter=args.iterations))
+    outcome, fitted = fit_outcome(OutcomeSpec(max_iter=args.iterations))
+    fit = fitted.coop  # the cooperation model (EM); hostility has closed-form rates
     total = time.perf_counter() - t0
     n = fit.n_iter
     print(

@@ -149,7 +149,6 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-
     from balances.alignment import dyad_scores
     from balances.alignment.validate import validate
 

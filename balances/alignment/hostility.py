@@ -46,7 +46,7 @@ West, M. and Harrison, J. (1997). *Bayesian Forecasting and Dynamic Models*, 2nd
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -82,9 +82,7 @@ class Hostility:
         """The rates re-estimated with input ``name`` unobserved everywhere (a source stopping)."""
         y = self.y.copy()
         y[:, :, self.inputs.index(name)] = np.nan
-        return estimate(
-            y, self.inputs, discount=self.discount, prior=self.prior, active=self.active
-        )
+        return replace(self, y=y).rediscounted(self.discount)
 
 
 def _two_sided(x: np.ndarray, discount: float) -> np.ndarray:
@@ -160,7 +158,7 @@ def estimate(
     rate_var = alpha * beta / (total**2 * (total + 1.0))
     survive = np.prod(1.0 - rate, axis=2)
     h = 1.0 - survive
-    grad = np.prod(1.0 - rate, axis=2, keepdims=True) / np.maximum(1.0 - rate, 1e-12)
+    grad = survive[:, :, None] / np.maximum(1.0 - rate, 1e-12)  # d h / d rate_k
     h_var = (grad**2 * rate_var).sum(axis=2)
     n_obs = seen.sum(axis=2)
     if active is not None:

@@ -30,7 +30,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,7 @@ from scipy.stats import norm
 
 from balances import __version__
 from balances.alignment.hostility import Hostility, combine, estimate
-from balances.alignment.model import Fit, Params, fit, make_panel
+from balances.alignment.model import Fit, Panel, Params, fit, make_panel
 from balances.alignment.prepare import KEYS, prepare
 from balances.alignment.spec import OutcomeSpec
 from balances.config import processed_dir
@@ -72,9 +72,8 @@ COLUMNS = [
 class Outcome:
     """A fitted outcome: one row per dyad-year (``ccode1 < ccode2``) and the fit behind it."""
 
-    table: (
-        pd.DataFrame
-    )  # ccode1, ccode2, year, latent, latent_sd, cooperation, hostility, n_indicators
+    #: ccode1, ccode2, year, latent, latent_sd, hostility, n_indicators (cooperation on load)
+    table: pd.DataFrame
     spec: OutcomeSpec
     params: pd.DataFrame
     meta: dict
@@ -96,43 +95,28 @@ class Fitted:
     weight: float
 
     @property
-    def panel(self):  # noqa: ANN201 - the cooperation panel (dyads, years, active)
+    def panel(self) -> Panel:
         """The cooperation panel (its dyads, years and active cells are the hostility's too)."""
         return self.coop.panel
-
-    @property
-    def n_iter(self) -> int:
-        """EM iterations of the cooperation model."""
-        return self.coop.n_iter
-
-    @property
-    def converged(self) -> bool:
-        """Whether the cooperation model's EM converged."""
-        return self.coop.converged
-
-    @property
-    def params(self) -> Params:
-        """The cooperation model's parameters."""
-        return self.coop.params
-
-    @property
-    def smoothed(self):  # noqa: ANN201
-        """The cooperation latent's posterior."""
-        return self.coop.smoothed
 
     def alignment(self) -> tuple[np.ndarray, np.ndarray]:
         """``(D, T)`` mean and variance of the alignment latent."""
         return combine(self.coop.smoothed.mean, self.coop.smoothed.var, self.hostility, self.weight)
 
 
-def hostility_array(frame: pd.DataFrame, spec: OutcomeSpec, panel) -> np.ndarray:  # noqa: ANN001
-    """The hostility inputs of a prepared frame as ``(D, T, K)`` raw values on ``panel``'s grid."""
-    hp = make_panel(frame, spec.hostile_names, transform="none")
-    if not (
-        hp.dyads.equals(panel.dyads) and np.array_equal(hp.years, panel.years)
-    ):  # pragma: no cover - one frame, one grid
-        raise DataError(INPUTS_TABLE, "hostility and cooperation panels differ")
-    return hp.y
+def _panels(spec: OutcomeSpec, inputs: pd.DataFrame) -> tuple[Panel, Hostility]:
+    """The cooperation panel and the hostility rates of the inputs, on one dyad-year grid."""
+    frame = prepare(inputs, spec)
+    panel = make_panel(frame, spec.names, transform=spec.transform)
+    hp = make_panel(frame, spec.hostile_names, transform="none")  # one frame: the same grid
+    hs = estimate(
+        hp.y,
+        spec.hostile_names,
+        discount=spec.discount,
+        prior=spec.hostility_prior,
+        active=panel.active,
+    )
+    return panel, hs
 
 
 def load_inputs(directory: Path | None = None) -> pd.DataFrame:
@@ -173,9 +157,8 @@ def fit_outcome(
     inputs = load_inputs() if inputs is None else inputs
     if extra is not None:
         inputs = merge_extra(inputs, extra)
-    frame = prepare(inputs, spec)
-    panel = make_panel(frame, spec.names, transform=spec.transform)
     t0 = time.perf_counter()
+    panel, hs = _panels(spec, inputs)
     f = fit(
         panel,
         dynamics=spec.dynamics,
@@ -186,13 +169,6 @@ def fit_outcome(
         chunk_size=chunk_size,
         map_fn=map_fn,
         progress=progress,
-    )
-    hs = estimate(
-        hostility_array(frame, spec, panel),
-        spec.hostile_names,
-        discount=spec.discount,
-        prior=spec.hostility_prior,
-        active=panel.active,
     )
     seconds = time.perf_counter() - t0
     both = Fitted(f, hs, spec.hostility_weight)
@@ -205,7 +181,7 @@ def _outcome(both: Fitted, spec: OutcomeSpec, seconds: float) -> Outcome:
     # made from that rounded value, so that cooperation = latent + weight * hostility exactly
     h = np.round(hs.h, 4)
     mean = f.smoothed.mean - both.weight * h
-    _, var = both.alignment()
+    var = f.smoothed.var + both.weight**2 * hs.h_var
     d, t = np.nonzero(panel.active)
     table = pd.DataFrame(
         {
@@ -247,9 +223,9 @@ def held_fit(spec: OutcomeSpec | None = None, directory: Path | None = None) -> 
         m0=meta["fit"]["m0"],
         p0=meta["fit"]["p0"],
     )
-    _, both = fit_outcome(replace(spec, max_iter=0))
-    f = fit(both.panel, params=params, max_iter=0, dynamics=spec.dynamics)
-    return Fitted(f, both.hostility, both.weight)
+    panel, hs = _panels(spec, load_inputs(directory))
+    f = fit(panel, params=params, max_iter=0, dynamics=spec.dynamics)
+    return Fitted(f, hs, spec.hostility_weight)
 
 
 def merge_extra(inputs: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:

@@ -143,7 +143,7 @@ class OutcomeSpec:
         if not self.inputs:
             raise ParameterError("inputs", names, "at least one cooperation input")
         if not 0 < self.discount < 1:
-            raise ParameterError("discount", self.discount, "a weight between 0 and 1, e.g. 0.8")
+            raise ParameterError("discount", self.discount, "a weight between 0 and 1, e.g. 0.7")
         if not (0 <= self.hostility_weight < float("inf")):
             raise ParameterError(
                 "hostility_weight", self.hostility_weight, "a finite weight >= 0, e.g. 3"

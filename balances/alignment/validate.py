@@ -190,11 +190,13 @@ def stability(fitted: Fitted, band: float = 0.90) -> Stability:
     names = [*panel.inputs, *hs.inputs]
     for name in names:
         if name in panel.inputs:
-            sm, _ = smooth(panel.drop_inputs([name]), fitted.params)
+            sm, _ = smooth(panel.drop_inputs([name]), fitted.coop.params)
             mean, _ = combine(sm.mean, sm.var, hs, fitted.weight)
         else:
             h2 = hs.without(name)
-            mean, _ = combine(fitted.smoothed.mean, fitted.smoothed.var, h2, fitted.weight)
+            mean, _ = combine(
+                fitted.coop.smoothed.mean, fitted.coop.smoothed.var, h2, fitted.weight
+            )
         move = np.abs(mean - base_mean)
         rows.append(
             {
@@ -254,7 +256,7 @@ def sensitivity(
     rows = []
     for w, om in grid:
         hs = hs0 if om == hs0.discount else hs0.rediscounted(om)
-        mean, _ = combine(fitted.smoothed.mean, fitted.smoothed.var, hs, w)
+        mean, _ = combine(fitted.coop.smoothed.mean, fitted.coop.smoothed.var, hs, w)
         latent = mean[d, t]
         scores = pd.DataFrame(
             {
