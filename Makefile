@@ -6,6 +6,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Raw upstream files (only needed to rebuild data/processed); CI has them beside the clone.
 export BALANCES_RAW_DIR ?= $(abspath ../shared/data/raw)
+# Python caches compiled modules (and pytest its rewritten test modules) in __pycache__: some
+# sandboxes set PYTHONDONTWRITEBYTECODE, which makes every run recompile ~300 files (8-17 s).
+unexport PYTHONDONTWRITEBYTECODE
 
 .DEFAULT_GOAL := help
 .PHONY: help install reports test test-fast browser-deps data check lint bench lab clean

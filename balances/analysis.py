@@ -250,14 +250,22 @@ def run(params: RunParams) -> ScoreResult:
 
 def _alignment_lens(triad: Triad, start: int, end: int) -> pd.DataFrame | None:
     """The outcome lens for the triad, or None where the committed outcome is absent."""
+    from balances.config import processed_dir
+
+    out = _against(triad.focal1, triad.focal2, triad.reference, processed_dir().resolve())
+    return None if out is None else out[out["year"].between(start, end)].reset_index(drop=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _against(focal1: str, focal2: str, reference: str, directory: Path) -> pd.DataFrame | None:
+    """The outcome for a triad, read once per process (it depends on no scoring choice)."""
     from balances.alignment import against
     from balances.errors import DataError
 
     try:
-        out = against((triad.focal1, triad.focal2), triad.reference)
+        return against((focal1, focal2), reference, directory=directory)
     except DataError:
         return None
-    return out[out["year"].between(start, end)].reset_index(drop=True)
 
 
 def validate_parameters(

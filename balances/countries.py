@@ -29,6 +29,7 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import country_converter as coco
+import numpy as np
 import pandas as pd
 
 from balances.errors import ParameterError
@@ -124,15 +125,18 @@ def to_iso3(ccodes: Iterable[int], *, strict: bool = True) -> list[str | None]:
         (otherwise return ``None`` for it).
     """
     table = _iso3_by_ccode()
-    out: list[str | None] = []
-    for c in ccodes:
-        iso = table.get(int(c)) if c is not None and not pd.isna(c) else None
-        if iso is None and strict:
-            raise ParameterError(
-                "ccode", c, "a Correlates of War state code, e.g. 2 (USA), 365, 710"
-            )
-        out.append(iso)
-    return out
+    # each distinct code is looked up once (a dyad table repeats ~200 codes 900,000 times)
+    index, uniques = pd.factorize(pd.Series(list(ccodes), dtype="object"), use_na_sentinel=True)
+    iso = np.array([*(table.get(int(c)) for c in uniques), None], dtype=object)[index]
+    unknown = np.flatnonzero(pd.isna(iso))
+    if strict and unknown.size:
+        first = index[unknown[0]]
+        raise ParameterError(
+            "ccode",
+            None if first == -1 else uniques[first],
+            "a Correlates of War state code, e.g. 2 (USA), 365, 710",
+        )
+    return iso.tolist()
 
 
 def to_ccode(

@@ -3,9 +3,6 @@ against alliances they never saw, and the public verbs and command."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -316,24 +313,11 @@ def test_source_stop_moves_few_dyad_years_beyond_their_band():
 
 
 # ---------------------------------------------------------------- command line
-def test_cli_writes_the_dataset_as_csv():
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "balances.cli",
-            "alignment",
-            "--pairs",
-            "RUS,CHN",
-            "--start",
-            "2000",
-            "--end",
-            "2001",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.splitlines()
+def test_cli_writes_the_dataset_as_csv(capsys):
+    from balances.cli import main
+
+    assert main(["alignment", "--pairs", "RUS,CHN", "--start", "2000", "--end", "2001"]) == 0
+    out = capsys.readouterr().out.splitlines()
     assert out[0] == "iso3_1,iso3_2,ccode1,ccode2,year,score,low,high,n_indicators"
     assert [r.split(",")[4] for r in out[1:]] == ["2000", "2001"]
 
@@ -353,14 +337,12 @@ def test_cli_components_add_the_two_sides(capsys):
     assert float(values["hostility"]) > 0.7 and float(values["score"]) < 5  # armed conflict
 
 
-def test_cli_rejects_a_pair_of_the_same_state():
-    res = subprocess.run(
-        [sys.executable, "-m", "balances.cli", "alignment", "--pairs", "USA,USA"],
-        capture_output=True,
-        text=True,
-    )
-    assert res.returncode == 2
-    assert "pairs" in res.stderr and "two different states" in res.stderr
+def test_cli_rejects_a_pair_of_the_same_state(capsys):
+    from balances.cli import main
+
+    assert main(["alignment", "--pairs", "USA,USA"]) == 2
+    err = capsys.readouterr().err
+    assert "pairs" in err and "two different states" in err
 
 
 @pytest.mark.slow

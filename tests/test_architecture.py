@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import fnmatch
+import functools
 import re
 from pathlib import Path
 
@@ -17,8 +18,12 @@ def _module(path: Path) -> str:
     return name.removesuffix(".__init__")
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the package modules it imports anywhere (function-level imports included)."""
+    """Module -> the package modules it imports anywhere (function-level imports included).
+
+    Parsed once per process; callers must not change the graph.
+    """
     modules = {_module(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():

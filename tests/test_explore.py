@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import ipywidgets
 import jupytext
 import numpy as np
 import pytest
@@ -301,6 +302,9 @@ def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
     readout = next(w for w in _walk(ui) if explore.READOUT_CLASS in w._dom_classes)
     table = next(w for w in _walk(ui) if explore.LENS_TABLE_CLASS in w._dom_classes)
     threat = next(w for w in _walk(ui) if "balances-weight-threat" in w._dom_classes)
+    tabs = next(w for w in _walk(ui) if isinstance(w, ipywidgets.Tab))
+    tabs.selected_index = 1  # Ko's claims: the heatmap is then not redrawn (the slowest plot)
+    heatmaps = sum(key[0] == "contributions" for key in explorer._pngs)
     before, table_before = readout.value, table.value
     assert "Overall driver score (mean, 2000-2020):" in before
     band = explorer.state(start=2000, end=2020)["readout"]["band"]
@@ -327,6 +331,7 @@ def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
         if other is not threat and "balances-weight-" in " ".join(other._dom_classes):
             other.value = 0.0
     assert "Cannot score these choices" in readout.value
+    assert sum(key[0] == "contributions" for key in explorer._pngs) == heatmaps
 
 
 def _shown_mean(readout_html: str) -> float:

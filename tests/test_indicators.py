@@ -12,17 +12,29 @@ from balances.triad import Triad
 
 SOURCE = Tables()
 REGISTRY = SOURCE.registry()
-PANEL, _ = indicator_panel()
-VALUES = PANEL.pivot(index="year", columns="indicator", values="value")
+
+
+@pytest.fixture(scope="module")
+def panel() -> pd.DataFrame:
+    """The default triad's indicator panel (long), built once for the module."""
+    return indicator_panel()[0]
+
+
+@pytest.fixture(scope="module")
+def values(panel: pd.DataFrame) -> pd.DataFrame:
+    """The panel as a year x indicator table."""
+    return panel.pivot(index="year", columns="indicator", values="value")
 
 
 @pytest.mark.parametrize("iid", sorted(REGISTRY))
-def test_indicator_is_declared_and_computes(iid: str) -> None:
+def test_indicator_is_declared_and_computes(
+    iid: str, panel: pd.DataFrame, values: pd.DataFrame
+) -> None:
     ind = REGISTRY[iid]
     assert ind.concept.strip() and ind.citation.strip() and ind.sources
-    series = VALUES[iid]
+    series = values[iid]
     assert series.notna().sum() >= 5, f"{iid} has fewer than 5 years of data"
-    notes = PANEL[(PANEL["indicator"] == iid) & (PANEL["status"] == "missing")]["note"]
+    notes = panel[(panel["indicator"] == iid) & (panel["status"] == "missing")]["note"]
     assert (notes != "").all(), "every missing value carries its reason"
 
 
@@ -52,16 +64,16 @@ def test_reference_preponderance_is_counted_once() -> None:
     assert not removed & drivers
 
 
-def test_1992_2014_coverage_at_most_a_quarter_missing() -> None:
-    span = PANEL[PANEL["year"].between(1992, 2014)]
+def test_1992_2014_coverage_at_most_a_quarter_missing(panel: pd.DataFrame) -> None:
+    span = panel[panel["year"].between(1992, 2014)]
     missing = span.groupby("lens")["status"].apply(lambda s: (s == "missing").mean())
     assert (missing <= 0.25).all(), missing.to_dict()
 
 
-def test_coverage_grid_never_zero_for_missing() -> None:
-    grid = coverage(PANEL)
+def test_coverage_grid_never_zero_for_missing(panel: pd.DataFrame, values: pd.DataFrame) -> None:
+    grid = coverage(panel)
     assert set(grid.stack().unique()) <= {"present", "estimate", "missing"}
-    assert pd.isna(VALUES.loc[2015, "mid_ref_focal1"])  # COW-MID ends in 2014: missing, not 0
+    assert pd.isna(values.loc[2015, "mid_ref_focal1"])  # COW-MID ends in 2014: missing, not 0
 
 
 @pytest.mark.parametrize(
@@ -75,13 +87,15 @@ def test_coverage_grid_never_zero_for_missing() -> None:
         ("rivalry_focal_pair", 2000, 0.0, 0.0),  # the Sino-Soviet rivalry ended in 1989
     ],
 )
-def test_pinned_values(iid: str, year: int, expected: float, tol: float) -> None:
-    assert VALUES.loc[year, iid] == pytest.approx(expected, abs=tol)
+def test_pinned_values(
+    iid: str, year: int, expected: float, tol: float, values: pd.DataFrame
+) -> None:
+    assert values.loc[year, iid] == pytest.approx(expected, abs=tol)
 
 
-def test_troops_2008_missing_not_doubled() -> None:
+def test_troops_2008_missing_not_doubled(values: pd.DataFrame) -> None:
     """The rebuild file doubles every host in 2008 (us_troops_bases/SOURCE.md, warning)."""
-    troops = VALUES["us_troops_near_focal"]
+    troops = values["us_troops_near_focal"]
     assert pd.isna(troops[2008])
     assert troops[2007] == pytest.approx(troops[2009], rel=0.35)
 

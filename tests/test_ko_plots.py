@@ -12,25 +12,29 @@ import pytest  # noqa: E402
 from balances.ko import judge, stance_agreement  # noqa: E402
 from balances.ko_plots import STRIPS, disagreement_years, explain, stance_strips  # noqa: E402
 
-AGREEMENT = stance_agreement()
+
+@pytest.fixture(scope="module")
+def agreement() -> dict:
+    """Ko's stances against the other sources, computed once for the module."""
+    return stance_agreement()
 
 
-def test_strips_one_per_source_with_kappa() -> None:
+def test_strips_one_per_source_with_kappa(agreement: dict) -> None:
     fig, ax = plt.subplots()
-    assert stance_strips(AGREEMENT, ax=ax) is ax
+    assert stance_strips(agreement, ax=ax) is ax
     assert [t.get_text() for t in ax.get_yticklabels()] == list(STRIPS.values())[::-1]
     text = " ".join(t.get_text() for t in ax.texts)
-    k = AGREEMENT["summary"].set_index("compared").loc["ko vs walt_rule", "kappa"]
+    k = agreement["summary"].set_index("compared").loc["ko vs walt_rule", "kappa"]
     assert f"vs walt_rule: kappa {k:.2f}" in text and "korolev: vs walt_rule: kappa 0.00" in text
     # one cross per year where Ko's stance differs from the votes'
-    years = AGREEMENT["years"]
+    years = agreement["years"]
     d = years[years["ko"].notna() & years["votes"].notna() & (years["ko"] != years["votes"])]
     assert len(ax.lines[0].get_xdata()) == len(d) == 8
     plt.close(fig)
 
 
-def test_disagreement_table() -> None:
-    t = disagreement_years(AGREEMENT).set_index("compared")
+def test_disagreement_table(agreement: dict) -> None:
+    t = disagreement_years(agreement).set_index("compared")
     assert "2001 (bandwagon vs balance)" in t.loc["ko vs votes", "disagreements"]
     assert t.loc["ko vs walt_rule", "kappa"] == pytest.approx(0.366, abs=0.001)
 
