@@ -21,6 +21,7 @@ def test_the_yemeni_wars_of_1972_and_1979_are_between_north_and_south(raw: RawFi
     assert (365, 369, 2022) in pairs
 
 
+@pytest.mark.slow  # reads the whole trade register and all 134 TIV tables
 def test_the_register_reproduces_the_tiv_tables_where_both_run(raw: RawFiles) -> None:
     """The splice of 2022-24 arms from the trade register is not a change of measure."""
     from balances.sources.alignment_inputs import arms_register, arms_transfer

@@ -268,11 +268,10 @@ def _s_from_atop(
     return 1 - 2 * np.abs(diff).sum() / (n * 3), 1 - 2 * (diff**2).sum() / (n * 9)
 
 
-def test_alliance_s_values_and_recomputed_from_atop(raw: RawFiles) -> None:
-    pytest.importorskip("pyarrow")
-    from balances.sources.fpsim import alliance_s_dyad, read_sally
+def test_alliance_s_values() -> None:
+    from balances.sources import fpsim  # noqa: F401 - declares the table
 
-    s = check_dyad_table("alliance_s_dyad", alliance_s_dyad(raw), 1946, 2018)
+    s = check_dyad_table("alliance_s_dyad", load_table("alliance_s_dyad"), 1946, 2018)
     rc = _dyad(s, "RUS", "CHN")
     assert rc.loc[2018, "s_valued_sq"] == pytest.approx(0.834, abs=5e-4)
     assert rc.loc[2018, "s_valued_abs"] == pytest.approx(0.665, abs=5e-4)
@@ -281,6 +280,15 @@ def test_alliance_s_values_and_recomputed_from_atop(raw: RawFiles) -> None:
     # no S for Germany in 1990 (fpsim has none for either code; only 255 is kept): 13 partners,
     # both orders
     assert s.loc[s["year"] == 1990, "s_valued_sq"].isna().sum() == 2 * 13
+
+
+@pytest.mark.slow  # reads fpsim's whole S release and ATOP's raw files
+def test_alliance_s_recomputed_from_atop(raw: RawFiles) -> None:
+    """S from ATOP's raw pacts, by this test's own arithmetic, equals fpsim's and the table's."""
+    pytest.importorskip("pyarrow")
+    from balances.sources.fpsim import alliance_s_dyad, read_sally
+
+    s = alliance_s_dyad(raw)
     sally = read_sally(raw, "squared")
     raw_atop = read_atop(raw)
     for year, i, j in [

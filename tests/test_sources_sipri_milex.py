@@ -142,20 +142,25 @@ KEEP_ROWS = {"Tunisia", "Morocco", "United States of America", "Russia", "China"
 
 @functools.cache
 def _trimmed(raw_root: Path) -> bytes:
-    wb = openpyxl.load_workbook(raw_root / FOLDER / WORKBOOK)
-    for name in wb.sheetnames:
-        if name not in READ_SHEETS:
-            del wb[name]
-    # and only the rows the tests edit or the loader needs, so each corrupted copy parses fast
-    for name in READ_SHEETS[1:]:
-        ws = wb[name]
-        drop = [
-            c.row
-            for c in ws["A"]
-            if c.row > 10 and isinstance(c.value, str) and c.value not in KEEP_ROWS
-        ]
-        for row in reversed(drop):
-            ws.delete_rows(row)
+    """The workbook's values with only the sheets the loader reads and the rows tests need.
+
+    Streamed (read-only) into a new workbook: deleting rows in place took four seconds.
+    """
+    src = openpyxl.load_workbook(raw_root / FOLDER / WORKBOOK, read_only=True)
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name in READ_SHEETS:
+        ws = wb.create_sheet(name)
+        for k, row in enumerate(src[name].iter_rows(values_only=True), 1):
+            label = row[0] if row else None
+            if (
+                name == READ_SHEETS[0]
+                or k <= 10
+                or not isinstance(label, str)
+                or label in KEEP_ROWS
+            ):
+                ws.append(row)
+    src.close()
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
