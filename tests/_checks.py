@@ -44,10 +44,16 @@ def check_dyad_table(
     return df
 
 
-def build_table(name: str, raw: RawFiles) -> pd.DataFrame:
-    """Build one registered table from ``raw`` and validate it against its declaration."""
-    spec = TABLES[name]
-    return validate_table(spec, spec.builder(raw))
+def committed_table(name: str) -> pd.DataFrame:
+    """One committed processed table, validated against its declaration.
+
+    Value pins read these; tests/test_build.py's slow rebuild checks that the loaders
+    reproduce them byte for byte from the raw files.
+    """
+    from balances.data import load_table
+    from balances.sources import load_all_loaders
+
+    return validate_table(load_all_loaders()[name], load_table(name))
 
 
 def copy_raw(raw_root: Path, tmp_path: Path, *relpaths: str, head: int | None = None) -> RawFiles:

@@ -259,6 +259,7 @@ def test_explore_re_exports_its_numbers_and_text() -> None:
     assert {n: getattr(explore, n) for n in moved} == {n: getattr(explore_data, n) for n in moved}
 
 
+@pytest.mark.slow  # a fresh interpreter importing the explorer
 def test_import_stays_light() -> None:
     """Importing the explorer loads neither Ko's claims nor statsmodels' models: they load
     once the first plot is shown (the lens table, Ko's claims)."""

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from _checks import build_table
+from _checks import committed_table
 
 from balances.sources.contiguity import SUSPECT_TROOP_YEARS, contiguity_years
 from balances.sources.raw import RawFiles
 
 
 @pytest.fixture(scope="module")
-def table(raw: RawFiles) -> pd.DataFrame:
-    return build_table("neighbours", raw).set_index(["iso3", "year"])
+def table() -> pd.DataFrame:
+    return committed_table("neighbours").set_index(["iso3", "year"])
 
 
 def test_russia_land_borders_carried_past_2016(raw: RawFiles) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import xlrd
-from _checks import build_table
+from _checks import committed_table
 
 from balances.errors import DataError
 from balances.sources import load_all_loaders
@@ -32,13 +32,13 @@ KEYS = ["iso3_1", "iso3_2", "year"]
 
 
 @pytest.fixture(scope="module")
-def dyads(raw: RawFiles) -> pd.DataFrame:
-    return build_table("exercises_dyad", raw).set_index(KEYS)
+def dyads() -> pd.DataFrame:
+    return committed_table("exercises_dyad").set_index(KEYS)
 
 
 @pytest.fixture(scope="module")
-def cr(raw: RawFiles) -> pd.DataFrame:
-    return build_table("cr_exercises", raw)
+def cr() -> pd.DataFrame:
+    return committed_table("cr_exercises")
 
 
 def test_first_peace_mission_and_first_patrols(cr: pd.DataFrame) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _checks import build_table
+from _checks import committed_table
 
 from balances.errors import DataError
 from balances.sources import load_all_loaders
@@ -20,13 +20,13 @@ KEYS = ["iso3_1", "iso3_2", "year"]
 
 
 @pytest.fixture(scope="module")
-def rivalry(raw: RawFiles) -> pd.DataFrame:
-    return build_table("rivalry_dyad", raw).set_index(KEYS)
+def rivalry() -> pd.DataFrame:
+    return committed_table("rivalry_dyad").set_index(KEYS)
 
 
 @pytest.fixture(scope="module")
-def mid(raw: RawFiles) -> pd.DataFrame:
-    return build_table("mid_dyad", raw)
+def mid() -> pd.DataFrame:
+    return committed_table("mid_dyad")
 
 
 def test_rivalries_pinned(rivalry: pd.DataFrame) -> None:
@@ -83,8 +83,8 @@ def test_mid_coverage(mid: pd.DataFrame) -> None:
     assert set(mid["cow_hostlev"].dropna()) <= {2, 3, 4, 5}
 
 
-def test_territorial_threat(raw: RawFiles) -> None:
-    tt = build_table("territorial_threat", raw)
+def test_territorial_threat() -> None:
+    tt = committed_table("territorial_threat")
     assert (tt["year"].min(), tt["year"].max()) == (1946, 2010)
     got = tt.set_index(["iso3", "year"]).drop(index=[("DEU", 1990), ("YEM", 1990)])["terrthreat"]
     # SOURCE.md: China 0.43 (1991) -> 0.26 (2010); Russia 0.24 -> 0.01; USA about 0
@@ -99,8 +99,8 @@ def test_territorial_threat(raw: RawFiles) -> None:
     assert set(tt.loc[(tt["iso3"] == "DEU") & (tt["year"] == 1990), "ccode"]) == {255, 260}
 
 
-def test_arms_races(raw: RawFiles) -> None:
-    ar = build_table("arms_races", raw)
+def test_arms_races() -> None:
+    ar = committed_table("arms_races")
     races = ar[ar["arms_race"] == 1].groupby(["iso3_1", "iso3_2"])["year"].agg(["min", "max"])
     assert races.loc[("USA", "RUS")].tolist() == [1978, 1981]
     assert races.loc[("CHN", "RUS")].tolist() == [1968, 1970]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _checks import build_table
+from _checks import committed_table
 
 from balances.countries import name_to_iso3, to_iso3
 from balances.errors import DataError
@@ -28,8 +28,8 @@ TABLES = load_all_loaders()
 
 
 @pytest.fixture(scope="module")
-def troops(raw: RawFiles) -> pd.DataFrame:
-    return build_table("us_troops", raw)
+def troops() -> pd.DataFrame:
+    return committed_table("us_troops")
 
 
 def _corrupt(raw_root: Path, tmp_path: Path, name: str, edit: Callable[[str], str]) -> RawFiles:
@@ -90,8 +90,8 @@ def test_troop_codes_agree_with_troopdata_iso3(raw: RawFiles) -> None:
     }
 
 
-def test_bases(raw: RawFiles) -> None:
-    bases = build_table("us_bases", raw).set_index("iso3")
+def test_bases() -> None:
+    bases = committed_table("us_bases").set_index("iso3")
     assert bases.loc["DEU", "n_sites"] == 44
     assert bases.loc["JPN", "n_sites"] == 42
     assert bases.loc["ITA", "n_sites"] == 14  # NSA Naples listed twice upstream
@@ -112,8 +112,8 @@ def test_base_names_match_codes_outside_dependencies(raw: RawFiles) -> None:
     assert set(mismatch["countryname"]) <= typos
 
 
-def test_central_asia_leads_keep_their_verification(raw: RawFiles) -> None:
-    ca = build_table("us_bases_central_asia", raw).set_index("iso3")
+def test_central_asia_leads_keep_their_verification() -> None:
+    ca = committed_table("us_bases_central_asia").set_index("iso3")
     assert ca.loc["UZB", ["open_year", "close_year"]].tolist() == [2001, 2005]
     assert ca.loc["KGZ", ["open_year", "close_year"]].tolist() == [2001, 2014]
     assert ca["verified"].tolist() == [1, 1]

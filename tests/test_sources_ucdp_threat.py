@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from _checks import build_table
+from _checks import committed_table
 
 from balances.sources import load_all_loaders
-from balances.sources.raw import RawFiles
 
 TABLES = load_all_loaders()
 
 
 @pytest.fixture(scope="module")
-def table(raw: RawFiles) -> pd.DataFrame:
-    t = build_table("armed_conflicts_state", raw)
+def table() -> pd.DataFrame:
+    t = committed_table("armed_conflicts_state")
     return t.groupby(["iso3", "year"]).first()
 
 

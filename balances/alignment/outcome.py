@@ -334,9 +334,36 @@ def _scored(df: pd.DataFrame, meta: dict, ref: np.ndarray) -> pd.DataFrame:
 
 @functools.cache
 def _scored_all(directory: Path) -> pd.DataFrame:
-    """Every dyad-year with its score and band, computed once per process and directory."""
+    """Every dyad-year with its score, band and ISO3 codes, in :func:`dyad_scores`'s order.
+
+    Computed once per process and directory; callers take year slices (copies).
+    """
     df, meta, ref = _load(directory)
-    return _scored(df, meta, ref)
+    out = _scored(df, meta, ref)
+    out["iso3_1"] = to_iso3(out["ccode1"])
+    out["iso3_2"] = to_iso3(out["ccode2"])
+    return _tidy(out)
+
+
+_TYPES = {
+    "ccode1": "int64",
+    "ccode2": "int64",
+    "year": "int64",
+    "n_indicators": "int64",
+    **dict.fromkeys(("latent", "latent_sd", "cooperation", "hostility"), "float64"),
+}
+
+
+def _tidy(df: pd.DataFrame) -> pd.DataFrame:
+    """The public columns and types, sorted by pair and year."""
+    out = df[COLUMNS].astype({c: t for c, t in _TYPES.items() if df[c].dtype != t})
+    # sort on integer codes of the ISO3 strings (in string order): sorting 900,000 object
+    # strings took a second
+    first = pd.factorize(out["iso3_1"], sort=True)[0]
+    second = pd.factorize(out["iso3_2"], sort=True)[0]
+    out = out.iloc[np.lexsort((out["year"].to_numpy(), second, first))]
+    out.index = pd.RangeIndex(len(out))  # in place: reset_index would copy the table again
+    return out
 
 
 def _pair_codes(pairs: Iterable[Sequence[str]] | None) -> list[tuple[str, str]] | None:
@@ -402,33 +429,25 @@ def dyad_scores(
     if start > end:
         raise ParameterError("start", start, f"a year not after end ({end})")
     sel = df[(df["year"] >= start) & (df["year"] <= end)]
-    if codes is not None:
-        frames = []
-        for a, b in codes:
-            ca = set(to_ccode([a] * 2, [1980, 2000]))
-            cb = set(to_ccode([b] * 2, [1980, 2000]))
-            lo_hi = [(min(x, y), max(x, y)) for x in ca for y in cb]
-            m = np.zeros(len(sel), bool)
-            for c1, c2 in lo_hi:
-                m |= (sel["ccode1"].to_numpy() == c1) & (sel["ccode2"].to_numpy() == c2)
-            part = sel[m].copy()
-            first_is_a = np.isin(part["ccode1"].to_numpy(), list(ca))
-            part["iso3_1"], part["iso3_2"] = a, b
-            c1 = part["ccode1"].to_numpy().copy()
-            part["ccode1"] = np.where(first_is_a, c1, part["ccode2"])
-            part["ccode2"] = np.where(first_is_a, part["ccode2"], c1)
-            frames.append(part)
-        sel = _scored(pd.concat(frames, ignore_index=True), meta, ref)
-    else:
-        sel = sel.copy()
-        sel["iso3_1"] = to_iso3(sel["ccode1"])
-        sel["iso3_2"] = to_iso3(sel["ccode2"])
-    out = sel.astype(
-        {"ccode1": "int64", "ccode2": "int64", "year": "int64", "n_indicators": "int64"}
-    )
-    for c in ("latent", "latent_sd", "cooperation", "hostility"):
-        out[c] = out[c].astype("float64")
-    return out[COLUMNS].sort_values(["iso3_1", "iso3_2", "year"]).reset_index(drop=True)
+    if codes is None:  # already scored, tidied and sorted; the mask made a copy
+        sel.index = pd.RangeIndex(len(sel))
+        return sel
+    frames = []
+    for a, b in codes:
+        ca = set(to_ccode([a] * 2, [1980, 2000]))
+        cb = set(to_ccode([b] * 2, [1980, 2000]))
+        lo_hi = [(min(x, y), max(x, y)) for x in ca for y in cb]
+        m = np.zeros(len(sel), bool)
+        for c1, c2 in lo_hi:
+            m |= (sel["ccode1"].to_numpy() == c1) & (sel["ccode2"].to_numpy() == c2)
+        part = sel[m].copy()
+        first_is_a = np.isin(part["ccode1"].to_numpy(), list(ca))
+        part["iso3_1"], part["iso3_2"] = a, b
+        c1 = part["ccode1"].to_numpy().copy()
+        part["ccode1"] = np.where(first_is_a, c1, part["ccode2"])
+        part["ccode2"] = np.where(first_is_a, part["ccode2"], c1)
+        frames.append(part)
+    return _tidy(_scored(pd.concat(frames, ignore_index=True), meta, ref))
 
 
 def against(
