@@ -315,9 +315,14 @@ def load_outcome(directory: Path | None = None) -> tuple[pd.DataFrame, dict]:
 def percentile(latent: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """Share (0-100) of the reference population below each latent value (mid-rank for ties)."""
     x = np.asarray(latent, dtype=np.float64)
-    lo = np.searchsorted(reference, x, side="left")
-    hi = np.searchsorted(reference, x, side="right")
-    out = 100.0 * (lo + hi) / (2.0 * len(reference))
+    # searching in sorted order reads the reference front to back (twice as fast at 900k rows)
+    order = np.argsort(x, kind="stable")
+    ranks = np.empty(len(x), dtype=np.float64)
+    xs = x[order]
+    ranks[order] = np.searchsorted(reference, xs, side="left") + np.searchsorted(
+        reference, xs, side="right"
+    )
+    out = 100.0 * ranks / (2.0 * len(reference))
     return np.where(np.isnan(x), np.nan, out)
 
 
@@ -531,9 +536,7 @@ def add_alignment(
     if c1.dtype == object or pd.api.types.is_string_dtype(c1):
         c1 = pd.Series(to_ccode(c1, df[yr], strict=False), index=df.index, dtype="float")
         c2 = pd.Series(to_ccode(c2, df[yr], strict=False), index=df.index, dtype="float")
-    scored = _scored_all(Path(directory or processed_dir()).resolve()).set_index(
-        ["ccode1", "ccode2", "year"]
-    )
+    where = Path(directory or processed_dir()).resolve()
     lo = np.fmin(c1.to_numpy(float), c2.to_numpy(float))
     hi = np.fmax(c1.to_numpy(float), c2.to_numpy(float))
     idx = pd.MultiIndex.from_arrays(
@@ -543,12 +546,23 @@ def add_alignment(
             df[yr].astype(int),
         ]
     )
-    hit = scored.reindex(idx)
+    table, meta, ref = _load(where)
+    pos = _keys(where).get_indexer(idx)
+    found = pos >= 0
+    hit = _scored(table.iloc[pos[found]], meta, ref)  # only the rows asked for are scored
     out = df.copy()
-    out["alignment"] = hit["score"].to_numpy()
-    out["alignment_low"] = hit["low"].to_numpy()
-    out["alignment_high"] = hit["high"].to_numpy()
+    for name, col in (("alignment", "score"), ("alignment_low", "low"), ("alignment_high", "high")):
+        values = np.full(len(out), np.nan)
+        values[found] = hit[col].to_numpy(np.float64)
+        out[name] = values
     return out
+
+
+@functools.cache
+def _keys(directory: Path) -> pd.MultiIndex:
+    """The committed outcome's (ccode1, ccode2, year) keys, to look rows up by position."""
+    table = _load(directory)[0]
+    return pd.MultiIndex.from_arrays([table["ccode1"], table["ccode2"], table["year"]])
 
 
 def provenance_digest(meta: dict) -> str:
