@@ -28,6 +28,8 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 import html
 import io
 import time
@@ -246,7 +248,7 @@ class Explorer:
         from balances import ko  # statsmodels: loaded once the first plot is shown
 
         if self._claims is None:
-            self._claims = ko.evaluate_claims()
+            self._claims = _judged_claims(hashlib.sha256(ko.CLAIMS_FILE.read_bytes()).hexdigest())
         return ko.claims_in_period(self._claims, start, end)[CLAIM_COLUMNS]
 
     def state(
@@ -327,6 +329,15 @@ class Explorer:
             self._pngs[key] = figure_png(self.figure(name, res))
             _trim(self._pngs)
         return self._pngs[key]
+
+
+@functools.lru_cache(maxsize=4)
+def _judged_claims(claims_digest: str) -> pd.DataFrame:
+    """Ko's claims judged once per process and claims-file content (as the indicator panels
+    are read once per process): a second explorer in the same kernel reuses them."""
+    from balances import ko
+
+    return ko.evaluate_claims()
 
 
 def _trim(cache: OrderedDict) -> None:
