@@ -13,7 +13,13 @@ from balances.sources import LEVEL_KEYS, load_all_loaders, table
 SPECS = load_all_loaders()
 
 
-@pytest.mark.parametrize("name", sorted(SPECS))
+#: Tables large enough to check with the slow tests only (they are also checked at every build).
+LARGE = {"alignment_inputs"}  # 901,612 pair-years: six seconds to load and check
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in LARGE else n for n in sorted(SPECS)]
+)
 def test_every_committed_table_passes_its_declared_schema(name: str) -> None:
     spec = SPECS[name]
     keys = [k for k in LEVEL_KEYS[spec.level] if k in KEY_COLUMNS]
