@@ -71,6 +71,13 @@ def test_a_schema_naming_an_undeclared_column_is_refused() -> None:
 
 def test_contiguity_type_zero_is_not_contiguity() -> None:
     """COW spells of type 0 mean 'not contiguous': the US and Russia before Alaska (1959)."""
-    df = load_table("alignment_inputs")
-    us_ru = df[(df["ccode1"] == 2) & (df["ccode2"] == 365)].set_index("year")["contiguity"]
+    from balances.config import processed_dir
+
+    # two rows of the committed table (as tests/test_sources_alignment_inputs.py reads it)
+    df = pd.read_parquet(
+        processed_dir() / "alignment_inputs.parquet",
+        columns=["year", "contiguity"],
+        filters=[("ccode1", "==", 2), ("ccode2", "==", 365)],
+    )
+    us_ru = df.set_index("year")["contiguity"]
     assert pd.isna(us_ru.loc[1950]) and us_ru.loc[1960] == 2.0
