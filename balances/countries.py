@@ -139,6 +139,20 @@ def to_iso3(ccodes: Iterable[int], *, strict: bool = True) -> list[str | None]:
     return iso.tolist()
 
 
+def iso3_series(ccodes: pd.Series) -> pd.Series:
+    """:func:`to_iso3` for a column of COW codes, kept as a column (strict).
+
+    A vectorised lookup: for the 900,000-row dyad table it takes milliseconds
+    where building a list takes a second.
+    """
+    out = ccodes.map(_iso3_by_ccode())
+    unknown = out.isna().to_numpy()
+    if unknown.any():
+        bad = ccodes[unknown].tolist()[0]  # a Python scalar, shown as the user wrote it
+        raise ParameterError("ccode", bad, "a Correlates of War state code, e.g. 2 (USA), 365, 710")
+    return out
+
+
 def to_ccode(
     iso3: Iterable[str], years: Iterable[int] | None = None, *, strict: bool = True
 ) -> list[int | None]:

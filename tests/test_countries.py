@@ -80,3 +80,12 @@ def test_gleditsch_ward_codes_read_as_cow_codes_of_their_year() -> None:
     assert [gw_to_cow(678, y) for y in (1979, 1989, 1990, 2015)] == [678, 678, 679, 679]
     assert [gw_to_cow(260, y) for y in (1989, 1991)] == [260, 255]
     assert gw_to_cow(340, 2010) == 345 and gw_to_cow(365, 2010) == 365
+
+
+def test_iso3_series_equals_to_iso3_and_names_an_unknown_code() -> None:
+    codes = pd.Series([2, 365, 710, 260, 265, 2], index=[5, 4, 3, 2, 1, 0])
+    got = cc.iso3_series(codes)
+    assert got.tolist() == cc.to_iso3(codes) == ["USA", "RUS", "CHN", "DEU", "DDR", "USA"]
+    assert got.index.equals(codes.index)
+    with pytest.raises(ParameterError, match="'ccode' = 99999"):
+        cc.iso3_series(pd.Series([2, 99999]))

@@ -43,7 +43,7 @@ from balances.alignment.model import Fit, Panel, Params, fit, make_panel
 from balances.alignment.prepare import KEYS, prepare
 from balances.alignment.spec import OutcomeSpec
 from balances.config import processed_dir
-from balances.countries import to_ccode, to_iso3
+from balances.countries import iso3_series, to_ccode
 from balances.errors import DataError, ParameterError
 from balances.io import atomic_path, sha256, write_text_atomic
 
@@ -345,8 +345,8 @@ def _scored_all(directory: Path) -> pd.DataFrame:
     """
     df, meta, ref = _load(directory)
     out = _scored(df, meta, ref)
-    out["iso3_1"] = to_iso3(out["ccode1"])
-    out["iso3_2"] = to_iso3(out["ccode2"])
+    out["iso3_1"] = iso3_series(out["ccode1"])
+    out["iso3_2"] = iso3_series(out["ccode2"])
     return _tidy(out)
 
 
