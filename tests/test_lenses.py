@@ -326,6 +326,7 @@ def test_comparative_test_recovers_a_known_relation() -> None:
     assert "unreliable" in out["caution"]
 
 
+@pytest.mark.slow  # builds sixteen triads' indicator panels; the machinery is tested fast above
 def test_comparative_test_on_russia_china_and_a_placebo() -> None:
     """The real outcome (balances.alignment.against): lagged lens changes on outcome changes."""
     from balances.lenses import comparative_test
