@@ -15,6 +15,7 @@ from typing import Literal
 import pandas as pd
 
 from balances.errors import DataError, ParameterError, shown
+from balances.schema import Col, violations
 
 Kind = Literal["int", "float", "str"]
 
@@ -33,21 +34,24 @@ def sha256(path: str | os.PathLike[str]) -> str:
 
 def read_csv(
     path: str | os.PathLike[str],
-    columns: Mapping[str, Kind],
+    columns: Mapping[str, Kind | Col],
     *,
     na_values: Sequence[str] = NA_TOKENS,
     **kwargs: object,
 ) -> pd.DataFrame:
-    """Read the named columns of a CSV and coerce them to the declared kinds.
+    """Read the named columns of a CSV, coerce them to the declared kinds and check them.
 
     Parameters
     ----------
     path
         The CSV (``.gz`` is decompressed).
     columns
-        Column name -> ``"int"``, ``"float"`` or ``"str"``. A missing column,
-        or a cell that is not a number in a numeric column, raises
-        :class:`~balances.errors.DataError` naming the line and column.
+        Column name -> ``"int"``, ``"float"`` or ``"str"``, or a
+        :class:`~balances.schema.Col` (the declaration the processed tables use:
+        kind, missing or not, range, allowed values). A missing column, a cell
+        that is not a number in a numeric column, or a cell that breaks its
+        ``Col`` raises :class:`~balances.errors.DataError` naming the line and
+        column (:func:`check_declared`).
     na_values
         Tokens that mean "missing".
     **kwargs
@@ -86,7 +90,39 @@ def read_csv(
     except (EOFError, OSError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(path, f"cannot be read as CSV ({exc})", fix="re-download the file") from exc
     df.index = pd.RangeIndex(2, len(df) + 2, name="line")
-    return coerce(df, columns, path)
+    df = coerce(df, {c: kind_of(k) for c, k in columns.items()}, path)
+    check_declared(df, {c: k for c, k in columns.items() if isinstance(k, Col)}, path)
+    return df
+
+
+def kind_of(declared: Kind | Col) -> Kind:
+    """The coercion kind of a raw column's declaration (``bool`` is read as an integer)."""
+    if isinstance(declared, Col):
+        return "int" if declared.kind == "bool" else declared.kind
+    return declared
+
+
+def check_declared(
+    df: pd.DataFrame, columns: Mapping[str, Col], path: object, *, fix: str | None = None
+) -> None:
+    """Raise :class:`DataError` on the first column that breaks its :class:`Col`.
+
+    The rules are those of the processed tables (:func:`balances.schema.violations`);
+    the error names the file, the line (``df.index``), the column, the value and
+    the rule, e.g. ``line 7, column 'vote': value 'maybe' breaks isin([...])``.
+    """
+    found = violations(df, columns) if columns else []
+    if found:
+        v = found[0]
+        raise DataError(
+            path,
+            v.text(),
+            row=int(v.row),
+            column=v.column,
+            fix=fix
+            or columns[v.column].fix
+            or "correct the cell, or the declaration if the upstream codes changed",
+        )
 
 
 def coerce(df: pd.DataFrame, columns: Mapping[str, Kind], path: object) -> pd.DataFrame:
@@ -139,21 +175,6 @@ def check_unique(df: pd.DataFrame, keys: Sequence[str], path: object) -> None:
             row=int(line) if isinstance(line, (int,)) or hasattr(line, "__int__") else None,
             fix="remove the duplicate row or fix its key",
         )
-
-
-def check_filled(
-    df: pd.DataFrame,
-    columns: Iterable[str],
-    path: object,
-    *,
-    problem: str = "empty cell in a column every row must have",
-    fix: str | None = None,
-) -> None:
-    """Raise :class:`DataError` on the first empty cell of ``columns`` (line from ``df.index``)."""
-    for col in columns:
-        missing = df[col].isna()
-        if missing.any():
-            raise DataError(path, problem, row=int(missing.idxmax()), column=col, fix=fix)
 
 
 def check_known(

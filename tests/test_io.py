@@ -9,6 +9,7 @@ import pytest
 
 from balances.errors import DataError
 from balances.io import atomic_path, check_known, check_unique, read_csv
+from balances.schema import REQUIRED_INT, Col
 
 
 def _csv(tmp_path: Path, text: str) -> Path:
@@ -54,6 +55,29 @@ def test_unknown_value(tmp_path: Path) -> None:
     df = read_csv(p, {"name": "str"})
     with pytest.raises(DataError, match=r"line 3, column 'name': unknown country 'Atlantis'"):
         check_known(df, "name", {"Russia"}, p, what="country")
+
+
+def test_declared_columns_are_checked_where_they_are_read(tmp_path: Path) -> None:
+    """A raw column declared as a Col (the processed tables' declaration) is checked as read:
+    the first broken rule names the line, the column, the value and the rule."""
+    cols = {
+        "ccode": REQUIRED_INT,
+        "share": Col("float", ge=0, le=1),
+        "vote": Col("str", isin=("yes", "no"), fix="votes are yes or no"),
+    }
+    good = "ccode,share,vote\n2,0.5,yes\n365,,no\n"
+    df = read_csv(_csv(tmp_path, good), cols)
+    assert df["ccode"].tolist() == [2, 365] and df["share"].isna().tolist() == [False, True]
+    cases = [
+        ("2,0.5,yes\n,0.2,no\n", r"line 3, column 'ccode': a missing value where every row"),
+        ("2,0.5,yes\n365,1.5,no\n", r"line 3, column 'share': value 1.5 breaks in_range\(0, 1\)"),
+        ("2,0.5,maybe\n", r"line 2, column 'vote': value 'maybe' breaks isin.*Fix: votes are yes"),
+        # the first column that fails, in declaration order, at its first failing line
+        ("2,0.5,maybe\n365,7,yes\n", r"line 3, column 'share'"),
+    ]
+    for rows, match in cases:
+        with pytest.raises(DataError, match=match):
+            read_csv(_csv(tmp_path, "ccode,share,vote\n" + rows), cols)
 
 
 def test_truncated_gzip(tmp_path: Path) -> None:

@@ -61,3 +61,20 @@ def test_hosting_us_forces_is_observed_for_every_us_pair_and_no_other() -> None:
     h = t[us].set_index(["iso3_2", "year"])["us_troops_hosted"]
     assert h[("GBR", 2018)] == h[("JPN", 2018)] == h[("DEU", 2022)] == 1
     assert h[("RUS", 2018)] == h[("CHN", 2018)] == 0  # embassy detachments are not garrisons
+
+
+def test_an_unknown_undl_vote_names_its_line(raw_root, tmp_path) -> None:
+    from _checks import copy_raw
+
+    from balances.errors import DataError
+    from balances.sources.alignment_inputs import ES11_FILE, SOURCE_ES11, read_undl_votes
+
+    raw = copy_raw(raw_root, tmp_path, ES11_FILE, head=6)
+    path = tmp_path / ES11_FILE
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert lines[2].endswith(",AGO,ABSTAIN\n")
+    assert read_undl_votes(raw, SOURCE_ES11, ES11_FILE)["vote"].tolist()[:2] == [1, 2]
+    lines[2] = lines[2].replace(",ABSTAIN", ",MAYBE")
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(DataError, match=r"line 3, column 'vote': value 'MAYBE' breaks isin"):
+        read_undl_votes(raw, SOURCE_ES11, ES11_FILE)

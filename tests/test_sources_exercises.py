@@ -222,7 +222,22 @@ def test_sourced_row_without_url(raw_root: Path, tmp_path: Path) -> None:
     folder = "china_russia_exercises_2003_2024"
     old = ",http://english.scio.gov.cn/infographics/2018-06/05/content_51673238.htm,,"
     raw = _corrupt(raw_root, tmp_path, folder, CR_SOURCED_FILE, _replace(2, old, ",,,"))
-    with pytest.raises(DataError, match=r"line 2, column 'source_url_1': row without a source URL"):
+    with pytest.raises(
+        DataError,
+        match=r"line 2, column 'source_url_1': a missing value .* needs a source URL",
+    ):
+        read_cr_sourced(raw)
+
+
+def test_sourced_year_outside_the_span(raw_root: Path, tmp_path: Path) -> None:
+    folder = "china_russia_exercises_2003_2024"
+    line = (raw_root / folder / CR_SOURCED_FILE).read_text(encoding="utf-8").splitlines()[1]
+    row_id, year = line.split(",")[:2]
+    edit = _replace(2, f"{row_id},{year},", f"{row_id},1999,")
+    raw = _corrupt(raw_root, tmp_path, folder, CR_SOURCED_FILE, edit)
+    with pytest.raises(
+        DataError, match=r"line 2, column 'year': value 1999 breaks in_range\(2003, 2024\)"
+    ):
         read_cr_sourced(raw)
 
 

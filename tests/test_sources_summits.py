@@ -65,7 +65,7 @@ def test_unknown_event_type(raw_root: Path, tmp_path: Path) -> None:
         lambda t: t.replace(",Beijing/Moscow,recognition,", ",Beijing/Moscow,phone call,"),
     )
     with pytest.raises(
-        DataError, match=r"line 3, column 'event_type': unknown event type 'phone call'"
+        DataError, match=r"line 3, column 'event_type': value 'phone call' breaks isin"
     ):
         cr_summits(raw)
 

@@ -307,7 +307,9 @@ def test_every_official_figure_is_in_its_quote(official: pd.DataFrame) -> None:
 def test_official_bad_input(raw_root: Path, tmp_path: Path) -> None:
     raw = copy_raw(raw_root, tmp_path, PAGES)
     _edit(tmp_path / PAGES, 3, "exports_to_partner", "exports_fob")
-    with pytest.raises(DataError, match=r"line 3, column 'measure': unknown measure 'exports_fob'"):
+    with pytest.raises(
+        DataError, match=r"line 3, column 'measure': value 'exports_fob' breaks isin"
+    ):
         trade_official(raw)
     raw = copy_raw(raw_root, tmp_path / "b", PAGES)
     _edit(tmp_path / "b" / PAGES, 2, ",China,Russia,", ",China,Atlantis,")

@@ -227,7 +227,7 @@ def _set(line_no: int, old: str, new: str):
     [
         (_set(1, "vote", "votes"), "expected column", None, "vote"),
         (_set(5, ",1\n", ",x\n"), "non-numeric value 'x'", 5, "vote"),
-        (_set(6, ",1\n", ",8\n"), "unknown vote 8", 6, "vote"),
+        (_set(6, ",1\n", ",8\n"), r"value 8 breaks isin\(\[1, 2, 3\]\)", 6, "vote"),
         (_set(7, "1001,70,", "1001,999,"), "unknown ccode 999", 7, "ccode"),
         (_set(8, "1001,90,", "1001,70,"), "duplicated key .*also at line 7", 8, None),
         (_set(9, "1946-01-01", "1946-13-01"), "not a YYYY-MM-DD date", 9, "date"),
@@ -248,7 +248,7 @@ def test_unvotes_bad_input(raw_root: Path, tmp_path: Path) -> None:
     raw = RawFiles(tmp_path, verify=False)
     cases = [
         (_set(4, "Cuba", "Atlantis"), "unknown country name 'Atlantis'", 4, "country"),
-        (_set(5, ",yes", ",maybe"), "unknown vote 'maybe'", 5, "vote"),
+        (_set(5, ",yes", ",maybe"), "value 'maybe' breaks isin", 5, "vote"),
         (_set(6, "3,", "99999,"), "unknown rcid 99999", 6, "rcid"),
         (_set(7, "3,", "x,"), "non-numeric value 'x'", 7, "rcid"),
     ]

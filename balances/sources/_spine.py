@@ -32,6 +32,7 @@ Rules, decided once here for every loader:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -40,6 +41,7 @@ import pandas as pd
 from balances.config import DYAD_STATES, PANEL_END, PANEL_START
 from balances.countries import COW_BEFORE_1990, to_ccode, to_iso3
 from balances.errors import DataError
+from balances.schema import Col
 from balances.sources.cow_nmc import SOURCE as MEMBERSHIP_SOURCE
 from balances.sources.cow_nmc import read_nmc
 from balances.sources.raw import RawFiles
@@ -238,20 +240,7 @@ def spell_years(
     return pd.DataFrame({**out, "year": start[rep] + offset})
 
 
-def check_binary(df: pd.DataFrame, columns: Iterable[str], path: object) -> None:
-    """Raise :class:`~balances.errors.DataError` on the first value of ``columns`` not 0 or 1.
-
-    Missing values pass (they stay missing); the error names the line (from
-    ``df.index``) and the column.
-    """
-    for col in columns:
-        bad = df[col].notna() & ~df[col].isin([0, 1])
-        if bad.any():
-            line = bad.idxmax()
-            raise DataError(
-                path,
-                f"value {df.loc[line, col]} where 0 or 1 is expected",
-                row=int(line),
-                column=col,
-                fix="correct the cell (1 = obligation/membership present, 0 = absent)",
-            )
+#: A raw 0/1 column (an obligation, a membership); missing cells pass and stay missing.
+BINARY = Col("float", isin=(0, 1), fix="correct the cell (1 = present, 0 = absent)")
+#: The same, read as integers (for files without missing cells).
+BINARY_INT = dataclasses.replace(BINARY, kind="int")

@@ -83,7 +83,6 @@ import numpy as np
 import pandas as pd
 
 from balances.countries import gw_to_cow, to_ccode, to_iso3
-from balances.errors import DataError
 from balances.io import read_csv
 from balances.schema import FLAG, KAPPA, SHARE, Col
 from balances.similarity import similarity
@@ -189,14 +188,11 @@ def population(raw: RawFiles) -> pd.DataFrame:
 def read_undl_votes(raw: RawFiles, source: str, name: str) -> pd.DataFrame:
     """A UN Digital Library long extract as votes (``rcid, year, ccode, vote``); blanks dropped."""
     path = raw.path(source, name)
+    vote = Col("str", nullable=False, isin=(*UNDL_VOTES, "absent_or_nonvoting"))
     df = read_csv(
         path,
-        {"resolution": "str", "date": "str", "undl_record": "int", "iso3": "str", "vote": "str"},
+        {"resolution": "str", "date": "str", "undl_record": "int", "iso3": "str", "vote": vote},
     )
-    bad = ~df["vote"].isin([*UNDL_VOTES, "absent_or_nonvoting"])
-    if bad.any():
-        line = int(bad.idxmax())
-        raise DataError(path, f"unknown vote {df.loc[line, 'vote']!r}", row=line, column="vote")
     df = df[df["vote"].isin(list(UNDL_VOTES))].copy()
     df["year"] = pd.to_datetime(df["date"]).dt.year
     df["ccode"] = to_ccode(df["iso3"], df["year"])

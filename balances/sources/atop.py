@@ -8,7 +8,7 @@ from balances.config import PANEL_START
 from balances.io import check_unique, read_csv
 from balances.schema import FLAG
 from balances.sources import table
-from balances.sources._spine import MEMBERSHIP_SOURCE, check_binary, dyad_spine, keep_dyad_states
+from balances.sources._spine import BINARY_INT, MEMBERSHIP_SOURCE, dyad_spine, keep_dyad_states
 from balances.sources.raw import RawFiles
 
 SOURCE = "atop"
@@ -17,7 +17,12 @@ FILE = "atop_v5_1_dyad_year.csv"
 ATOP_END = 2018
 #: The five obligations ATOP codes, as peacesciencer names them.
 OBLIGATIONS = ("atop_defense", "atop_offense", "atop_neutral", "atop_nonagg", "atop_consul")
-_COLUMNS = {"ccode1": "int", "ccode2": "int", "year": "int", **dict.fromkeys(OBLIGATIONS, "int")}
+_COLUMNS = {
+    "ccode1": "int",
+    "ccode2": "int",
+    "year": "int",
+    **dict.fromkeys(OBLIGATIONS, BINARY_INT),
+}
 _KEYS = ["ccode1", "ccode2", "year"]
 
 
@@ -30,7 +35,6 @@ def read_atop(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, FILE)
     df = read_csv(path, _COLUMNS)
     check_unique(df, _KEYS, path)
-    check_binary(df, OBLIGATIONS, path)
     return df
 
 

@@ -8,7 +8,7 @@ from balances.config import PANEL_START
 from balances.io import check_unique, read_csv
 from balances.schema import FLAG
 from balances.sources import table
-from balances.sources._spine import MEMBERSHIP_SOURCE, check_binary, dyad_spine, keep_dyad_states
+from balances.sources._spine import BINARY, MEMBERSHIP_SOURCE, dyad_spine, keep_dyad_states
 from balances.sources.raw import RawFiles
 
 SOURCE = "cow_alliance"
@@ -22,7 +22,7 @@ TYPES = {
     "nonaggression": "cow_nonagg",
     "entente": "cow_entente",
 }
-_COLUMNS = {"ccode1": "int", "ccode2": "int", "year": "int", **dict.fromkeys(TYPES, "float")}
+_COLUMNS = {"ccode1": "int", "ccode2": "int", "year": "int", **dict.fromkeys(TYPES, BINARY)}
 _KEYS = ["ccode1", "ccode2", "year"]
 
 
@@ -35,7 +35,6 @@ def read_cow_alliance(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, FILE)
     df = read_csv(path, _COLUMNS)
     check_unique(df, _KEYS, path)
-    check_binary(df, TYPES, path)
     return df
 
 

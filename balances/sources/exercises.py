@@ -19,8 +19,8 @@ import pandas as pd
 from balances.config import DYAD_STATES
 from balances.countries import is_known_iso3, name_to_iso3
 from balances.errors import DataError
-from balances.io import check_filled, check_unique, read_csv
-from balances.schema import COUNT
+from balances.io import check_declared, check_unique, read_csv
+from balances.schema import COUNT, Col
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, both_orders, dyad_spine
 from balances.sources.raw import RawFiles
@@ -116,17 +116,15 @@ def _letters(n: int) -> list[str]:
     return (single + [f"A{c}" for c in single])[:n]
 
 
-def _check_years(df: pd.DataFrame, col: str, span: tuple[int, int], path: object) -> None:
-    bad = ~df[col].between(*span)
-    if bad.any():
-        line = bad.idxmax()
-        raise DataError(
-            path,
-            f"year {df.loc[line, col]} outside the dataset's {span[0]}-{span[1]}",
-            row=int(line),
-            column=col,
-            fix="correct the year or name a fix in the loader",
-        )
+def _years(span: tuple[int, int]) -> Col:
+    """A year column inside the dataset's span, on every row."""
+    return Col(
+        "int",
+        nullable=False,
+        ge=span[0],
+        le=span[1],
+        fix=f"the dataset covers {span[0]}-{span[1]}: correct the year or name a fix in the loader",
+    )
 
 
 def read_mme(raw: RawFiles) -> pd.DataFrame:
@@ -135,7 +133,12 @@ def read_mme(raw: RawFiles) -> pd.DataFrame:
     state_cols = [f"State{c}" for c in _letters(39)]
     df = read_csv(
         path,
-        {"MMEID": "str", "Ex_Name": "str", "s.year": "int", **dict.fromkeys(state_cols, "str")},
+        {
+            "MMEID": "str",
+            "Ex_Name": "str",
+            "s.year": _years(MME_YEARS),
+            **dict.fromkeys(state_cols, "str"),
+        },
     )
     ids = df["MMEID"].where(
         ~df["MMEID"].isin(MME_SHARED_IDS), df["MMEID"] + "@" + df.index.astype(str)
@@ -147,7 +150,6 @@ def read_mme(raw: RawFiles) -> pd.DataFrame:
     names = pd.unique(long["value"])
     long["iso3"] = long["value"].map(dict(zip(names, name_to_iso3(names), strict=True)))
     _raise_unknown(long, long["iso3"].isna(), path, "country name")
-    _check_years(df, "s.year", MME_YEARS, path)
     long["exercise"] = long["line"].map(ids)
     long["year"] = long["line"].map(df["s.year"])
     return long[["exercise", "year", "iso3"]].drop_duplicates().reset_index(drop=True)
@@ -198,7 +200,7 @@ def read_jme(raw: RawFiles) -> pd.DataFrame:
             column="Start Date",
             fix="name a fix in JME_YEAR_FIXES",
         )
-    _check_years(df, "year", JME_YEARS, path)
+    check_declared(df, {"year": _years(JME_YEARS)}, path)
     long = _melt(df, state_cols)
     long["value"] = long["value"].str.strip().str.upper().replace(JME_CODE_FIXES)
     long = long[~long["value"].isin(JME_NON_STATES)]
@@ -224,7 +226,7 @@ def read_rus_mod(raw: RawFiles) -> pd.DataFrame:
     )
     df = df.dropna(how="all")
     check_unique(df, ["id"], path)
-    _check_years(df, "yr", RUS_MOD_YEARS, path)
+    check_declared(df, {"yr": _years(RUS_MOD_YEARS)}, path)
     long = _melt(df[~df["id"].isin(RUS_MOD_UNRELIABLE)], part_cols)
     long["value"] = long["value"].str.strip()
     names = pd.unique(long["value"])
@@ -249,7 +251,7 @@ def dyad_counts(
 #: Columns of the sourced China-Russia table.
 _CR_COLUMNS = {
     "row_id": "int",
-    "year": "int",
+    "year": _years(CR_YEARS),
     "name": "str",
     "name_alt": "str",
     "start_date": "str",
@@ -261,7 +263,9 @@ _CR_COLUMNS = {
     "location": "str",
     "other_participants": "str",
     "sequence_note": "str",
-    "source_url_1": "str",
+    "source_url_1": Col(
+        "str", nullable=False, fix="every row of a compiled table needs a source URL"
+    ),
     "source_url_2": "str",
     "source_quote": "str",
     "evidence": "str",
@@ -277,14 +281,6 @@ def read_cr_sourced(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(CR_SOURCED, CR_SOURCED_FILE)
     df = read_csv(path, _CR_COLUMNS)
     check_unique(df, ["row_id"], path)
-    _check_years(df, "year", CR_YEARS, path)
-    check_filled(
-        df,
-        ["source_url_1"],
-        path,
-        problem="row without a source URL",
-        fix="every row of a compiled table needs a source",
-    )
     patrol = df["format"] == PATROL_FORMAT
     df["type"] = df["domain"].map(PATROL_TYPES).where(patrol, "exercise")
     bad = df["type"].isna()

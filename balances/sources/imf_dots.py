@@ -21,8 +21,8 @@ import pandas as pd
 from balances.config import DYAD_STATES, PANEL_END, PANEL_START
 from balances.countries import add_codes, name_to_iso3, to_ccode
 from balances.errors import DataError
-from balances.io import check_filled, check_unique, read_csv
-from balances.schema import COUNT
+from balances.io import check_unique, read_csv
+from balances.schema import COUNT, Col
 from balances.sources import table
 from balances.sources._spine import add_dyad_codes
 from balances.sources.raw import RawFiles
@@ -252,6 +252,13 @@ def imf_dots_state(raw: RawFiles) -> pd.DataFrame:
     return df[["ccode", "iso3", "year", "exports_world_fob_usd_m", "estimated", "source_file"]]
 
 
+#: A hand-compiled row needs its year, figure, page URL and quote.
+_FILLED = "every row needs its year, figure, page URL and quote"
+_FILLED_INT = Col("int", nullable=False, fix=_FILLED)
+_FILLED_FLOAT = Col("float", nullable=False, fix=_FILLED)
+_FILLED_STR = Col("str", nullable=False, fix=_FILLED)
+
+
 @table(
     "trade_official",
     level="event",
@@ -292,33 +299,17 @@ def trade_official(raw: RawFiles) -> pd.DataFrame:
     df = read_csv(
         path,
         {
-            "year": "int",
+            "year": _FILLED_INT,
             "reporter": "str",
             "partner": "str",
-            "measure": "str",
-            "value_usd_bn": "float",
+            "measure": Col("str", nullable=False, isin=tuple(sorted(PAGE_MEASURES))),
+            "value_usd_bn": _FILLED_FLOAT,
             "reporting_source": "str",
-            "page_url": "str",
-            "page_quote_or_note": "str",
+            "page_url": _FILLED_STR,
+            "page_quote_or_note": _FILLED_STR,
             "evidence": "str",
         },
     )
-    check_filled(
-        df,
-        ["year", "measure", "value_usd_bn", "page_url", "page_quote_or_note"],
-        path,
-        problem="empty cell: every row needs its figure, URL and quote",
-    )
-    unknown = ~df["measure"].isin(PAGE_MEASURES)
-    if unknown.any():
-        line = int(unknown.idxmax())
-        raise DataError(
-            path,
-            f"unknown measure {df.loc[line, 'measure']!r}",
-            row=line,
-            column="measure",
-            fix=f"use one of {sorted(PAGE_MEASURES)}",
-        )
     df["iso3_1"] = _place(df["reporter"], "reporter", path, frozenset())
     df["iso3_2"] = _place(df["partner"], "partner", path, frozenset())
     check_unique(df, ["iso3_1", "iso3_2", "year", "measure"], path)

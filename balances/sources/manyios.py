@@ -14,9 +14,8 @@ from __future__ import annotations
 import pandas as pd
 
 from balances.config import DYAD_STATES, PANEL_START
-from balances.errors import DataError
 from balances.io import check_unique, read_csv
-from balances.schema import COUNT
+from balances.schema import COUNT, Col
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, dyad_spine, iso3_from_ccode
 from balances.sources.raw import RawFiles
@@ -28,7 +27,12 @@ MIGO_END = 2010
 #: MIGO membership codes: 1 full member, 2 and 3 other statuses (associate, observer).
 FULL, STATUSES = 1, (1, 2, 3)
 
-_COLUMNS = {"igoID": "str", "cowID": "int", "membership": "int", "Year": "int"}
+_COLUMNS = {
+    "igoID": "str",
+    "cowID": "int",
+    "membership": Col("int", nullable=False, isin=STATUSES),
+    "Year": "int",
+}
 
 
 def read_migo(raw: RawFiles) -> pd.DataFrame:
@@ -41,15 +45,6 @@ def read_migo(raw: RawFiles) -> pd.DataFrame:
     """
     path = raw.path(SOURCE, FILE)
     df = read_csv(path, _COLUMNS)
-    bad = ~df["membership"].isin(STATUSES)
-    if bad.any():
-        line = bad.idxmax()
-        raise DataError(
-            path,
-            f"membership code {int(df.loc[line, 'membership'])} is not one of {STATUSES}",
-            row=int(line),
-            column="membership",
-        )
     check_unique(df, ["igoID", "cowID", "Year"], path)
     df = df[df["Year"] >= PANEL_START]
     df = df.assign(iso3=iso3_from_ccode(df, path, "cowID"))

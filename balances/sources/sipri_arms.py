@@ -40,8 +40,8 @@ import pandas as pd
 from balances.config import DYAD_STATES
 from balances.countries import add_codes, name_to_iso3, to_ccode
 from balances.errors import DataError
-from balances.io import check_filled, check_unique, read_csv
-from balances.schema import COUNT, FLAG
+from balances.io import check_unique, read_csv
+from balances.schema import COUNT, FLAG, Col
 from balances.sources import table
 from balances.sources._spine import (
     MEMBERSHIP_SOURCE,
@@ -163,10 +163,11 @@ NON_STATE_ENTITIES = frozenset(
 #: Every SIPRI name dropped from the state tables on purpose.
 NOT_STATES = ORGANISATIONS | ARMED_NON_STATE | UNKNOWN | NON_STATE_ENTITIES
 
+_DEAL = "every deal has a recipient, a supplier and a year of order"
 _REGISTER_COLUMNS = {
-    "recipient": "str",
-    "supplier": "str",
-    "year_of_order": "int",
+    "recipient": Col("str", nullable=False, fix=_DEAL),
+    "supplier": Col("str", nullable=False, fix=_DEAL),
+    "year_of_order": Col("int", nullable=False, fix=_DEAL),
     "year_of_order_uncertain": "str",
     "number_ordered": "float",
     "years_of_delivery": "str",
@@ -521,12 +522,6 @@ def read_register(raw: RawFiles) -> pd.DataFrame:
     """
     path = raw.path(SOURCE, REGISTER)
     df = read_csv(path, _REGISTER_COLUMNS)
-    check_filled(
-        df,
-        ["recipient", "supplier", "year_of_order"],
-        path,
-        problem="empty cell in a column every deal must have",
-    )
     years = df["years_of_delivery"].fillna("")
     bad = ~years.str.fullmatch(_DELIVERY_YEARS.pattern) & (years != "")
     if bad.any():

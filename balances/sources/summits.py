@@ -10,7 +10,8 @@ from __future__ import annotations
 import pandas as pd
 
 from balances.errors import DataError
-from balances.io import check_filled, check_known, check_unique, read_csv
+from balances.io import check_unique, read_csv
+from balances.schema import Col
 from balances.sources import table
 from balances.sources.raw import RawFiles
 
@@ -54,11 +55,13 @@ _COLUMNS = {
     "date_end": "str",
     "date_precision": "str",
     "location": "str",
-    "event_type": "str",
+    "event_type": Col("str", nullable=False, isin=tuple(EVENT_TYPES)),
     "leaders": "str",
     "documents_or_outcome": "str",
-    "relationship_label_after_event": "str",
-    "source_url_1": "str",
+    "relationship_label_after_event": Col("str", isin=tuple(PARTNERSHIP_LEVELS)),
+    "source_url_1": Col(
+        "str", nullable=False, fix="every row of a compiled table needs a source URL"
+    ),
     "source_url_2": "str",
     "source_quote": "str",
     "evidence": "str",
@@ -103,10 +106,6 @@ def cr_summits(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE, FILE)
     df = read_csv(path, _COLUMNS)
     check_unique(df, ["event_id"], path)
-    check_known(df, "event_type", EVENT_TYPES, path, what="event type")
-    check_known(
-        df, "relationship_label_after_event", PARTNERSHIP_LEVELS, path, what="partnership label"
-    )
     year = pd.to_numeric(df["date_start"].str.extract(r"^(\d{4})", expand=False), errors="coerce")
     if year.isna().any():
         line = year.isna().idxmax()
@@ -117,13 +116,6 @@ def cr_summits(raw: RawFiles) -> pd.DataFrame:
             column="date_start",
             fix="write dates as YYYY, YYYY-MM or YYYY-MM-DD",
         )
-    check_filled(
-        df,
-        ["source_url_1"],
-        path,
-        problem="row without a source URL",
-        fix="every row of a compiled table needs a source",
-    )
     rank = {label: i + 1 for i, label in enumerate(PARTNERSHIP_LEVELS)}
     return df.assign(
         year=year.astype(int),

@@ -45,7 +45,7 @@ from balances.config import DYAD_STATES
 from balances.countries import add_codes, name_to_iso3, to_ccode, to_iso3, un_seat_holder
 from balances.errors import DataError, ParameterError
 from balances.io import check_unique, read_csv
-from balances.schema import COUNT, KAPPA, SHARE, Col
+from balances.schema import COUNT, KAPPA, REQUIRED_INT, REQUIRED_STR, SHARE, Col
 from balances.similarity import MEASURES, similarity
 from balances.sources import table
 from balances.sources.raw import RawFiles
@@ -107,16 +107,6 @@ def _parse_dates(df: pd.DataFrame, column: str, path: object) -> pd.Series:
     return dates
 
 
-def _require(df: pd.DataFrame, columns: list[str], path: object) -> None:
-    """Raise on the first missing value in ``columns``."""
-    for col in columns:
-        if df[col].isna().any():
-            line = df[col].isna().idxmax()
-            raise DataError(
-                path, "missing value", row=int(line), column=col, fix="every row needs a value here"
-            )
-
-
 def _check_codes(df: pd.DataFrame, column: str, allowed: object, path: object, fix: str) -> None:
     """Raise on the first value of ``column`` not in ``allowed``, naming line and value."""
     bad = ~df[column].isin(allowed)
@@ -174,14 +164,14 @@ def read_voeten_votes(raw: RawFiles) -> pd.DataFrame:
         harmonised as the module says. Absences are not rows.
     """
     path = raw.path(SOURCE_VOETEN, VOETEN_VOTES)
-    df = read_csv(path, {"resid": "int", "ccode": "int", "date": "str", "vote": "int"})
-    _require(df, ["resid", "ccode", "date", "vote"], path)
-    _check_codes(
-        df,
-        "vote",
-        list(UNVOTES_VOTE_CODES.values()),
-        path,
-        "vote codes are 1 (yes), 2 (abstain), 3 (no); absences have no row",
+    vote = Col(
+        "int",
+        nullable=False,
+        isin=tuple(UNVOTES_VOTE_CODES.values()),
+        fix="vote codes are 1 (yes), 2 (abstain), 3 (no); absences have no row",
+    )
+    df = read_csv(
+        path, {"resid": REQUIRED_INT, "ccode": REQUIRED_INT, "date": REQUIRED_STR, "vote": vote}
     )
     _check_ccodes(df, path)
     known = [r * 1000 + c for r, c in VOETEN_DUPLICATE_VOTES]  # COW codes are < 1000
@@ -219,9 +209,14 @@ def read_roll_calls(raw: RawFiles) -> pd.DataFrame:
     path = raw.path(SOURCE_UNVOTES, UNVOTES_ROLL_CALLS)
     rc = read_csv(
         path,
-        {"rcid": "int", "session": "int", "date": "str", "importantvote": "int", "unres": "str"},
+        {
+            "rcid": REQUIRED_INT,
+            "session": REQUIRED_INT,
+            "date": REQUIRED_STR,
+            "importantvote": Col("int", isin=(0, 1)),
+            "unres": "str",
+        },
     )
-    _require(rc, ["rcid", "session", "date"], path)
     check_unique(rc, ["rcid"], path)
     rc = rc.assign(date=_parse_dates(rc, "date", path))
     rc = rc.rename(columns={"importantvote": "important"})
@@ -239,11 +234,8 @@ def read_unvotes_votes(raw: RawFiles) -> pd.DataFrame:
         :func:`read_roll_calls`); ``ccode`` from the country name and the year.
     """
     path = raw.path(SOURCE_UNVOTES, UNVOTES_VOTES)
-    df = read_csv(path, {"rcid": "int", "country": "str", "vote": "str"})
-    _require(df, ["rcid", "country", "vote"], path)
-    _check_codes(
-        df, "vote", list(UNVOTES_VOTE_CODES), path, f"use one of {list(UNVOTES_VOTE_CODES)}"
-    )
+    vote = Col("str", nullable=False, isin=tuple(UNVOTES_VOTE_CODES))
+    df = read_csv(path, {"rcid": REQUIRED_INT, "country": REQUIRED_STR, "vote": vote})
     names = pd.unique(df["country"])
     iso3 = dict(zip(names, name_to_iso3(names), strict=True))
     df["iso3"] = df["country"].map(iso3)
@@ -399,12 +391,11 @@ def read_ideal_points(raw: RawFiles) -> pd.DataFrame:
     """
     path = raw.path(SOURCE_IDEAL, IDEAL_POINTS)
     kinds = {
-        "ccode": "int",
-        "year": "int",
+        "ccode": REQUIRED_INT,
+        "year": REQUIRED_INT,
         **{c: "int" if c.lower().startswith("nvotes") else "float" for c in _IDEAL_COLUMNS},
     }
     df = read_csv(path, kinds)
-    _require(df, ["ccode", "year"], path)
     _check_ccodes(df, path)
     check_unique(df, ["ccode", "year"], path)
     df = add_codes(df.rename(columns=_IDEAL_COLUMNS), from_col="ccode", kind="ccode")
