@@ -21,6 +21,7 @@ import pandas as pd
 from balances.config import PANEL_END
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
+from balances.schema import FLAG
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, iso3_from_ccode, system_members
 from balances.sources.raw import RawFiles
@@ -209,6 +210,7 @@ def membership_spells(raw: RawFiles) -> pd.DataFrame:
     "bloc_membership",
     level="state_year",
     sources=(NATO_SOURCE, SCO_CSTO_SOURCE, MEMBERSHIP_SOURCE),
+    schema={"nato": FLAG, "sco": FLAG, "csto": FLAG},
     description=(
         "Membership of NATO, the SCO and the CST/CSTO, state-years for every COW system member "
         "1946-2024 (COW NMC to 2022, its 2022 members carried to 2024). Each bloc's column is "

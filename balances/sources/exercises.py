@@ -20,7 +20,7 @@ from balances.config import DYAD_STATES
 from balances.countries import is_known_iso3, name_to_iso3
 from balances.errors import DataError
 from balances.io import check_declared, check_unique, read_csv
-from balances.schema import COUNT, Col
+from balances.schema import COUNT, FLAG, Col
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, both_orders, dyad_spine
 from balances.sources.raw import RawFiles
@@ -444,6 +444,13 @@ def exercises_dyad(raw: RawFiles) -> pd.DataFrame:
     level="event",
     keys=("row_id",),
     sources=(CR_SOURCED, CR_EXTRACT),
+    schema={
+        "year": _years(CR_YEARS),
+        "type": Col("str", nullable=False, isin=("exercise", *PATROL_TYPES.values())),
+        "scope": Col("str", nullable=False, isin=("bilateral", "multilateral")),
+        "source_url_1": Col("str", nullable=False),
+        "extract_agrees": FLAG,
+    },
     description=(
         "China-Russia joint military exercises, exercise phases and joint air/naval patrols, "
         "2003-2024: one row per event of the sourced table compiled from stored web pages "

@@ -13,6 +13,7 @@ import pandas as pd
 
 from balances.config import DYAD_STATES
 from balances.io import check_known, check_unique, read_csv
+from balances.schema import Col
 from balances.sources import table
 from balances.sources._spine import add_dyad_codes, both_orders
 from balances.sources.raw import RawFiles
@@ -51,6 +52,10 @@ def read_gdelt(raw: RawFiles) -> pd.DataFrame:
     "gdelt_dyad",
     level="dyad_year",
     sources=(SOURCE,),
+    schema={
+        "gdelt_composite": Col("float", nullable=False),
+        "gdelt_months": Col("int", nullable=False, ge=1, le=12),
+    },
     description=(
         "WEAK PROXY. Yearly mean of a GDELT 2.0 composite monthly dyad score (Goldstein scale + "
         "source/article volume + tone, summed over events: volume-driven, undirected, ad hoc) "

@@ -264,6 +264,12 @@ _FILLED_STR = Col("str", nullable=False, fix=_FILLED)
     level="event",
     keys=("iso3_1", "iso3_2", "year", "measure"),
     sources=(PAGES_SOURCE,),
+    schema={
+        "measure": Col("str", nullable=False, isin=tuple(sorted(PAGE_MEASURES))),
+        "value": Col("float", nullable=False),  # a balance can be negative
+        "unit": Col("str", nullable=False, isin=tuple(sorted(set(PAGE_MEASURES.values())))),
+        "page_url": Col("str", nullable=False),
+    },
     description=(
         "Official headline bilateral trade figures for China-Russia, Russia-US and China-US, "
         "2016-2024, typed from stored news pages quoting China's General Administration of "

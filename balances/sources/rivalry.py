@@ -291,6 +291,8 @@ def mid_dyad(raw: RawFiles) -> pd.DataFrame:
     "territorial_threat",
     level="state_year",
     sources=(TERR,),
+    # a latent scale (no natural range): kinds only
+    schema=dict.fromkeys(("terrthreat", "terrthreat_lwr", "terrthreat_upr"), Col("float")),
     description=(
         "Latent external territorial threat (Miller 2022): a random-item response model of the "
         "territorial threat a state faces from its neighbourhood, 1946-2010, for every COW state "

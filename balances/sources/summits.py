@@ -73,6 +73,14 @@ _COLUMNS = {
     level="event",
     keys=("event_id",),
     sources=(SOURCE,),
+    schema={
+        "year": Col("int", nullable=False, ge=1991, le=2030),
+        "type": Col("str", nullable=False, isin=tuple(sorted(set(EVENT_TYPES.values())))),
+        "event_type": Col("str", nullable=False, isin=tuple(EVENT_TYPES)),
+        "partnership_label": Col("str", isin=PARTNERSHIP_LEVELS),
+        "partnership_rank": Col("int", ge=1, le=len(PARTNERSHIP_LEVELS)),
+        "source_url_1": Col("str", nullable=False),
+    },
     description=(
         "China-Russia leader summits, state visits and key bilateral documents, 1991-2024: 22 "
         "events compiled from stored web pages, each with source URLs and a quote, and the "

@@ -15,7 +15,7 @@ from balances.config import PANEL_END, PANEL_START
 from balances.countries import to_ccode
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
-from balances.schema import COUNT
+from balances.schema import COUNT, FLAG, Col
 from balances.sources import table
 from balances.sources._spine import iso3_from_ccode
 from balances.sources.raw import RawFiles
@@ -199,6 +199,10 @@ def read_bases(raw: RawFiles) -> pd.DataFrame:
     level="event",
     keys=("iso3",),
     sources=(BASES,),
+    schema=dict.fromkeys(
+        ("n_sites", "n_major_bases", "n_lilypads", "n_funded_sites", "n_sites_dependencies"),
+        COUNT,
+    ),
     description=(
         "US military base sites abroad per state, counted from David Vine's list as updated to "
         "2018 in troopdata (basedata.csv). A cross-section, not a panel: the list holds sites "
@@ -272,6 +276,11 @@ def read_central_asia(raw: RawFiles) -> pd.DataFrame:
     level="event",
     keys=("iso3", "facility"),
     sources=(CENTRAL_ASIA,),
+    schema={
+        "open_year": Col("int", nullable=False, ge=1991, le=2030),
+        "close_year": Col("int", ge=1991, le=2030),
+        "verified": FLAG,
+    },
     description=(
         "US bases in Central Asia after 2001 (Karshi-Khanabad in Uzbekistan, Manas in "
         "Kyrgyzstan): one row per base with the spell of US use. Hand-compiled LEADS, not a "

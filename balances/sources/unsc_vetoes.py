@@ -17,7 +17,7 @@ from balances.config import PANEL_END, PANEL_START
 from balances.countries import name_to_iso3
 from balances.errors import DataError
 from balances.io import read_csv
-from balances.schema import COUNT
+from balances.schema import COUNT, FLAG, Col
 from balances.sources import TABLES, table
 from balances.sources.raw import RawFiles
 
@@ -172,6 +172,10 @@ def read_vetoes(raw: RawFiles) -> pd.DataFrame:
     level="event",
     keys=("veto_id",),
     sources=(YORDAN_SOURCE, VERIFIED_SOURCE),
+    schema={
+        "year": Col("int", nullable=False, ge=1946, le=2030),
+        **dict.fromkeys(("usa", "rus", "chn", "gbr", "fra"), FLAG),
+    },
     description=(
         "Vetoed draft resolutions of the UN Security Council, 16 Feb 1946 - 20 Nov 2024, one row "
         "per vetoed draft. To July 2022 from Yordan's scrape of the UN Dag Hammarskjold Library "
