@@ -227,7 +227,7 @@ def test_bloc_bad_inputs(raw_root: Path, tmp_path: Path) -> None:
     for path in (tmp_path / SCO, twin):
         _edit(path, 8, "SCO,India", "BRICS,India")
     with pytest.raises(
-        DataError, match=r"line 8, column 'organization': unknown organisation 'BRICS'"
+        DataError, match=r"line 8, column 'organization': value 'BRICS' breaks isin"
     ):
         read_sco_csto(raw)
 

@@ -21,7 +21,7 @@ import pandas as pd
 from balances.config import PANEL_END
 from balances.errors import DataError
 from balances.io import check_unique, read_csv
-from balances.schema import FLAG
+from balances.schema import FLAG, Col
 from balances.sources import table
 from balances.sources._spine import MEMBERSHIP_SOURCE, iso3_from_ccode, system_members
 from balances.sources.raw import RawFiles
@@ -56,7 +56,12 @@ _NATO_COLUMNS = {
     "source": "str",
 }
 _SCO_CSTO_COLUMNS = {
-    "organization": "str",
+    "organization": Col(
+        "str",
+        nullable=False,
+        isin=tuple(ORGANISATIONS),
+        fix=f"expected one of {sorted(ORGANISATIONS)}",
+    ),
     "country": "str",
     "iso3c": "str",
     "ccode": "int",
@@ -68,7 +73,11 @@ _SCO_CSTO_COLUMNS = {
 }
 _VERIFIED_COLUMNS = {
     **_SCO_CSTO_COLUMNS,
-    "verification_result": "str",
+    "verification_result": Col(
+        "str",
+        nullable=False,
+        fix="every row of the verified twin says whether it was verified",
+    ),
     "verification_source_1": "str",
     "verification_source_2": "str",
     "verification_note": "str",
@@ -124,26 +133,6 @@ def read_sco_csto(raw: RawFiles) -> pd.DataFrame:
                 column=col,
                 fix="the verified twin repeats the hand table's columns unchanged",
             )
-    unknown = ~df["organization"].isin(list(ORGANISATIONS))
-    if unknown.any():
-        line = unknown.idxmax()
-        raise DataError(
-            path,
-            f"unknown organisation {df.loc[line, 'organization']!r}",
-            row=int(line),
-            column="organization",
-            fix=f"expected one of {sorted(ORGANISATIONS)}",
-        )
-    unchecked = df["verification_result"].isna()
-    if unchecked.any():
-        line = unchecked.idxmax()
-        raise DataError(
-            path,
-            "no verification_result",
-            row=int(line),
-            column="verification_result",
-            fix="every row of the verified twin says whether it was verified",
-        )
     check_unique(df, ["organization", "ccode"], path)
     iso3_from_ccode(df, path, typed="iso3c")
     _check_year_of_date(df, "join_date", "join_year", path)

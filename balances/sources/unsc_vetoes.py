@@ -58,7 +58,11 @@ _COLUMNS = {
     **dict.fromkeys(VETOER_COLUMNS, "str"),
     **dict.fromkeys(DUMMIES, "int"),
 }
-_VERIFIED_COLUMNS = {**_COLUMNS, "draft_symbol_status": "str", "verification_status": "str"}
+_VERIFIED_COLUMNS = {
+    **_COLUMNS,
+    "draft_symbol_status": "str",
+    "verification_status": Col("str", nullable=False, fix="say how the row was verified"),
+}
 
 
 def _read(path: object, columns: dict) -> pd.DataFrame:
@@ -132,15 +136,6 @@ def read_vetoes(raw: RawFiles) -> pd.DataFrame:
         status="published", draft_status="as in the UN veto list", source_file=YORDAN_FILE
     )
     verified = _read(vpath, _VERIFIED_COLUMNS)
-    unstated = verified["verification_status"].isna()
-    if unstated.any():
-        raise DataError(
-            vpath,
-            "no verification status",
-            row=int(unstated.idxmax()),
-            column="verification_status",
-            fix="say how the row was verified",
-        )
     listed = set(zip(yordan["date"], yordan["vetoers"], strict=True))
     duplicate = pd.Series(
         [key in listed for key in zip(verified["date"], verified["vetoers"], strict=True)],
