@@ -45,3 +45,33 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+
+
+#: Judgements of the claims files with the default inputs, shared by the command-line tests.
+_JUDGED: dict[tuple[str, bool, bool], object] = {}
+
+
+@pytest.fixture
+def judge_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`balances claims` and `balances ko` judge each (author, options) once per test process.
+
+    The command-line tests check what is printed; tests/test_ko.py checks the judging
+    itself (and never through this fixture). Each call gets its own copy of the tables.
+    """
+    import dataclasses
+
+    from balances import ko
+
+    real = ko.judge
+
+    def judge(author="ko", source=None, rule=None, *, beyond=True, path=None, grid=True, **kw):
+        if source is not None or rule is not None or path is not None or kw:
+            return real(author, source, rule, beyond=beyond, path=path, grid=grid, **kw)
+        key = (author, beyond, grid)
+        if key not in _JUDGED:
+            _JUDGED[key] = real(author, beyond=beyond, grid=grid)
+        j = _JUDGED[key]
+        copies = {f.name: getattr(j, f.name).copy() for f in dataclasses.fields(j)}
+        return dataclasses.replace(j, **copies)
+
+    monkeypatch.setattr(ko, "judge", judge)

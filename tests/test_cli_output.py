@@ -23,6 +23,9 @@ def _subparsers(parser: argparse.ArgumentParser, prefix: str = ""):
                 yield from _subparsers(sub, f"{prefix}{name} ")
 
 
+#: The claims commands judge each author once per process here (tests/test_ko.py checks the
+#: judging; these tests check what is printed).
+pytestmark = pytest.mark.usefixtures("judge_once")
 COMMANDS = dict(_subparsers(build_parser()))
 
 

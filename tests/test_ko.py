@@ -396,6 +396,7 @@ def test_fragile_verdicts_name_the_parameter() -> None:
 # ------------------------------------------------------------------ command line
 
 
+@pytest.mark.usefixtures("judge_once")
 def test_cli_prints_every_field_within_the_width(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["claims", "--author", "all", "--width", "120"]) == 0
     out = capsys.readouterr().out
@@ -469,6 +470,7 @@ def test_sensitivity_grid_covers_rule_revealed_and_tolerances() -> None:
     assert flipped == fragile
 
 
+@pytest.mark.usefixtures("judge_once")
 def test_cli_evidence_rows(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["claims", "--evidence", "post_911_rapprochement", "--format", "csv"]) == 0
     rows = pd.read_csv(__import__("io").StringIO(capsys.readouterr().out))
