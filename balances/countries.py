@@ -29,7 +29,6 @@ import logging
 from collections.abc import Iterable, Sequence
 
 import country_converter as coco
-import numpy as np
 import pandas as pd
 
 from balances.errors import ParameterError
@@ -124,19 +123,11 @@ def to_iso3(ccodes: Iterable[int], *, strict: bool = True) -> list[str | None]:
         Raise :class:`~balances.errors.ParameterError` on an unknown code
         (otherwise return ``None`` for it).
     """
-    table = _iso3_by_ccode()
-    # each distinct code is looked up once (a dyad table repeats ~200 codes 900,000 times)
-    index, uniques = pd.factorize(pd.Series(list(ccodes), dtype="object"), use_na_sentinel=True)
-    iso = np.array([*(table.get(int(c)) for c in uniques), None], dtype=object)[index]
-    unknown = np.flatnonzero(pd.isna(iso))
-    if strict and unknown.size:
-        first = index[unknown[0]]
-        raise ParameterError(
-            "ccode",
-            None if first == -1 else uniques[first],
-            "a Correlates of War state code, e.g. 2 (USA), 365, 710",
-        )
-    return iso.tolist()
+    codes = pd.Series(list(ccodes), dtype="object")
+    if strict:
+        return iso3_series(codes).tolist()
+    iso = codes.map(_iso3_by_ccode())
+    return iso.astype(object).where(iso.notna(), None).tolist()
 
 
 def iso3_series(ccodes: pd.Series) -> pd.Series:

@@ -90,21 +90,19 @@ def read_csv(
     except (EOFError, OSError, pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
         raise DataError(path, f"cannot be read as CSV ({exc})", fix="re-download the file") from exc
     df.index = pd.RangeIndex(2, len(df) + 2, name="line")
-    df = coerce(df, {c: kind_of(k) for c, k in columns.items()}, path)
+    df = coerce(df, {c: _kind(k) for c, k in columns.items()}, path)
     check_declared(df, {c: k for c, k in columns.items() if isinstance(k, Col)}, path)
     return df
 
 
-def kind_of(declared: Kind | Col) -> Kind:
+def _kind(declared: Kind | Col) -> Kind:
     """The coercion kind of a raw column's declaration (``bool`` is read as an integer)."""
     if isinstance(declared, Col):
         return "int" if declared.kind == "bool" else declared.kind
     return declared
 
 
-def check_declared(
-    df: pd.DataFrame, columns: Mapping[str, Col], path: object, *, fix: str | None = None
-) -> None:
+def check_declared(df: pd.DataFrame, columns: Mapping[str, Col], path: object) -> None:
     """Raise :class:`DataError` on the first column that breaks its :class:`Col`.
 
     The rules are those of the processed tables (:func:`balances.schema.violations`);
@@ -119,8 +117,7 @@ def check_declared(
             v.text(),
             row=int(v.row),
             column=v.column,
-            fix=fix
-            or columns[v.column].fix
+            fix=columns[v.column].fix
             or "correct the cell, or the declaration if the upstream codes changed",
         )
 
