@@ -118,15 +118,18 @@ def figure_png(fig: Figure, dpi: int = 90) -> bytes:
 
 
 def save_figures(
-    figs: Mapping[str, Figure], directory: str | Path, formats: Sequence[str] = ("png", "svg")
+    figs: Mapping[str, Figure],
+    directory: str | Path,
+    formats: Sequence[str] = ("png", "svg"),
+    dpi: int = 300,
 ) -> list[Path]:
-    """Save each figure as ``directory/<name>.<format>`` for a paper.
+    """Save each figure as ``directory/<name>.<format>`` for a paper (PNG at ``dpi``).
 
     Through :func:`balances.plots.save`; returns the files written.
     """
     written: list[Path] = []
     for name, fig in figs.items():
-        written += plots.save(fig, Path(directory) / name, formats=formats)
+        written += plots.save(fig, Path(directory) / name, formats=formats, dpi=dpi)
     return written
 
 

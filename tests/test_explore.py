@@ -10,6 +10,7 @@ from pathlib import Path
 
 import ipywidgets
 import jupytext
+import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -44,12 +45,21 @@ def explorer() -> explore.Explorer:
     return explore.Explorer(draws=20)
 
 
-def test_update_returns_figures_and_readout(explorer: explore.Explorer) -> None:
-    out = explorer.update("RUS,CHN", "USA", 1995, 2010, "default", EQUAL)
+@pytest.fixture(scope="module")
+def drawn(explorer: explore.Explorer) -> dict:
+    """One update with its figures, shared by the tests that look at the figures."""
+    return explorer.update("RUS,CHN", "USA", 1995, 2015, "default", EQUAL)
+
+
+def test_update_returns_figures_and_readout(explorer: explore.Explorer, drawn: dict) -> None:
+    out = drawn
     assert set(out["figures"]) == set(explore.FIGURES)
     assert all(isinstance(f, Figure) for f in out["figures"].values())
     assert set(out["readout"]) == {"overall_mean", "overall_last", "n_years", "band", "spec_digest"}
-    assert out["readout"]["n_years"] == 16
+    assert out["readout"]["n_years"] == 21
+    assert (
+        out["readout"] == explorer.state("RUS,CHN", "USA", 1995, 2015, "default", EQUAL)["readout"]
+    )
     assert 0 <= out["readout"]["overall_mean"] <= 100
     assert out["readout"]["spec_digest"] == explore.spec_for("default", EQUAL).digest()
     assert out["result"].bands is not None
@@ -57,8 +67,9 @@ def test_update_returns_figures_and_readout(explorer: explore.Explorer) -> None:
 
 
 def test_lens_weight_changes_overall_mean(explorer: explore.Explorer) -> None:
-    base = explorer.update(lens_weights=EQUAL)["readout"]
-    heavier = explorer.update(lens_weights=EQUAL | {"threat": 3.0})["readout"]
+    # the readout is the state's (update adds the figures, tested above)
+    base = explorer.state(lens_weights=EQUAL)["readout"]
+    heavier = explorer.state(lens_weights=EQUAL | {"threat": 3.0})["readout"]
     assert heavier["spec_digest"] != base["spec_digest"]
     assert abs(heavier["overall_mean"] - base["overall_mean"]) > 0.01
 
@@ -92,7 +103,7 @@ def test_readout_equals_score(
     normalise: str | None,
 ) -> None:
     """The number shown is analysis.score's overall mean for the same choices, draws aside."""
-    readout = explorer.update(focal, reference, start, end, preset, weights, normalise)["readout"]
+    readout = explorer.state(focal, reference, start, end, preset, weights, normalise)["readout"]
     expected = nominal_mean(focal, reference, start, end, preset, weights, normalise)
     assert readout["overall_mean"] == pytest.approx(expected, abs=1e-9)
 
@@ -104,7 +115,7 @@ def test_readout_equals_cli_with_saved_spec(
     weights = {"power": 1.0, "threat": 2.5, "interests": 0.5}
     spec_file = tmp_path / "spec.yml"
     explore.spec_for("ko", weights).save(spec_file)
-    readout = explorer.update("RUS,CHN", "USA", 2000, 2012, "ko", weights)["readout"]
+    readout = explorer.state("RUS,CHN", "USA", 2000, 2012, "ko", weights)["readout"]
     assert (
         cli.main(
             [
@@ -280,8 +291,8 @@ def test_period_change_reuses_the_scored_result(monkeypatch: pytest.MonkeyPatch)
     ex = explore.Explorer(draws=10)
     first = ex.update(start=1992, end=2024)["readout"]
     second = ex.update(start=2001, end=2008)["readout"]
-    ex.update(start=1992, end=2024, lens_weights={"power": 2.0})
-    again = ex.update(start=1992, end=2024)["readout"]
+    ex.state(start=1992, end=2024, lens_weights={"power": 2.0})  # update's scoring step
+    again = ex.state(start=1992, end=2024)["readout"]
     assert len(calls) == 2
     assert second["n_years"] == 8 and second["spec_digest"] == first["spec_digest"]
     assert again == first
@@ -345,21 +356,23 @@ def _walk(widget):
         yield from _walk(child)
 
 
-def test_lens_figure_shows_the_outcome_and_data_ends(explorer: explore.Explorer) -> None:
-    fig = explorer.update(start=1992, end=2024)["figures"]["lens_scores"]
+def test_lens_figure_shows_the_outcome_and_data_ends(drawn: dict) -> None:
+    fig = drawn["figures"]["lens_scores"]
     top, bottom = fig.axes[:2]
     assert bottom.get_title(loc="left").startswith("Outcome: how much closer RUS and CHN")
     assert any(t.get_gid() == "data-end" for t in top.texts)
     assert any(t.get_gid() == "source-note" for t in bottom.texts)
 
 
-def test_save_figures(explorer: explore.Explorer, tmp_path: Path) -> None:
-    figs = explorer.update(start=2005, end=2015)["figures"]
-    written = explore.save_figures(figs, tmp_path / "figs")
+def test_save_figures(drawn: dict, tmp_path: Path) -> None:
+    # plots.save's 300 dpi default is tested in test_plots; 100 dpi renders in half the time
+    written = explore.save_figures(drawn["figures"], tmp_path / "figs", dpi=100)
     expected = [f"{name}.{ext}" for name in explore.FIGURES for ext in ("png", "svg")]
     assert sorted(p.name for p in written) == sorted(expected)
     assert all(p.stat().st_size > 1000 for p in written)
     assert written[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    width = plt.imread(written[0]).shape[1]  # bbox_inches="tight" trims or pads a little
+    assert 80 <= width / drawn["figures"][written[0].stem].get_figwidth() <= 120  # not 300
 
 
 def test_notebook_twin_in_sync() -> None:

@@ -446,10 +446,11 @@ def dyad_scores(
             raise ParameterError(name, value, f"a year the outcome covers, {y0}-{y1}")
     if start > end:
         raise ParameterError("start", start, f"a year not after end ({end})")
-    sel = df[(df["year"] >= start) & (df["year"] <= end)]
-    if codes is None:  # already scored, tidied and sorted; the mask made a copy
-        sel.index = pd.RangeIndex(len(sel))
-        return sel
+    keep = ((df["year"] >= start) & (df["year"] <= end)).to_numpy()
+    if codes is None:  # already scored, tidied and sorted: copy the kept rows column by column
+        # (a boolean mask on the 13 one-column blocks merges them first: 2 s at 900k rows)
+        return pd.DataFrame({c: df[c].to_numpy()[keep] for c in df.columns}, copy=False)
+    sel = df[keep]
     frames = []
     for a, b in codes:
         ca = set(to_ccode([a] * 2, [1980, 2000]))
