@@ -90,10 +90,16 @@ UN_SEAT_CHANGE_YEAR = 1971
 
 
 @functools.cache
+def _converter() -> coco.CountryConverter:
+    """One converter per process: building one reads its table (0.2 s), and
+    ``coco.convert`` builds a new one on every call."""
+    return coco.CountryConverter()
+
+
+@functools.cache
 def _table() -> pd.DataFrame:
     """ISO3, ISO2, name and COW code for every state country_converter knows."""
-    cc = coco.CountryConverter()
-    data = cc.data[["name_short", "ISO3", "ISO2", "GWcode"]].copy()
+    data = _converter().data[["name_short", "ISO3", "ISO2", "GWcode"]].copy()
     data["ccode"] = data["ISO3"].map(COW_FROM_ISO3_FIXES)
     data["ccode"] = data["ccode"].fillna(data["GWcode"])
     data = data.dropna(subset=["ccode"]).astype({"ccode": int})
@@ -198,6 +204,9 @@ NAME_FIXES: dict[str, str] = {
     "st. christopher": "KNA",  # MME v7 (St. Kitts = St. Christopher); not placed by country_converter
 }
 _NOT_FOUND = "\x00not-found"
+#: Names country_converter has already placed (or not) in this process: the answer for a
+#: name never changes, and matching its regular expressions is the slow part.
+_PLACED: dict[str, str | None] = {}
 
 
 def name_to_iso3(names: Iterable[str]) -> list[str | None]:
@@ -208,19 +217,19 @@ def name_to_iso3(names: Iterable[str]) -> list[str | None]:
     rows concerned.
     """
     names = [str(n) for n in names]
-    uniq = sorted(set(names) - set(NAME_FIXES))
-    found: dict[str, str | None] = {k: v for k, v in NAME_FIXES.items()}
+    uniq = sorted(set(names) - NAME_FIXES.keys() - _PLACED.keys())
     if uniq:
         logger = logging.getLogger("country_converter")
         level = logger.level
         logger.setLevel(logging.CRITICAL)  # unplaced names are reported by the caller
         try:
-            res = coco.convert(uniq, to="ISO3", not_found=_NOT_FOUND)
+            res = _converter().convert(uniq, to="ISO3", not_found=_NOT_FOUND)
         finally:
             logger.setLevel(level)
         res = [res] if isinstance(res, str) else list(res)
         for name, r in zip(uniq, res, strict=True):
-            found[name] = None if (r == _NOT_FOUND or not isinstance(r, str)) else r
+            _PLACED[name] = None if (r == _NOT_FOUND or not isinstance(r, str)) else r
+    found: dict[str, str | None] = {**_PLACED, **NAME_FIXES}
     return [found[n] for n in names]
 
 

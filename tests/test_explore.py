@@ -309,7 +309,13 @@ def test_claims_in_period(explorer: explore.Explorer) -> None:
     assert explorer.update("IND,RUS", "USA")["claims"].empty
 
 
-def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
+def test_build_ui_redraws_on_a_slider(
+    explorer: explore.Explorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the wiring is under test here: each figure is drawn, not rasterised (figure_png is
+    # tested with the explorer's PNG cache above); a raster costs 0.3-0.6 s
+    drawn: list[Figure] = []
+    monkeypatch.setattr(explore, "figure_png", lambda fig: drawn.append(fig) or b"\x89PNG")
     ui = explore.build_ui(explorer, start=2000, end=2020)
     readout = next(w for w in _walk(ui) if explore.READOUT_CLASS in w._dom_classes)
     table = next(w for w in _walk(ui) if explore.LENS_TABLE_CLASS in w._dom_classes)
@@ -344,6 +350,9 @@ def test_build_ui_redraws_on_a_slider(explorer: explore.Explorer) -> None:
             other.value = 0.0
     assert "Cannot score these choices" in readout.value
     assert sum(key[0] == "contributions" for key in explorer._pngs) == heatmaps
+    # lens figure and heatmap at the opening, then a lens figure per accepted choice (threat
+    # 2.5, z-score, population z-score, threat 0, power 0; interests 0 is refused)
+    assert len(drawn) == 2 + 5
 
 
 def _shown_mean(readout_html: str) -> float:
