@@ -228,7 +228,7 @@ def changes_on_changes(y: pd.Series, x: pd.DataFrame, lag: int = 1) -> pd.DataFr
     DataFrame
         ``lens, estimate, se, ci_low, ci_high, p_value, n, verdict``.
     """
-    import statsmodels.api as sm
+    from statsmodels.tools.tools import add_constant
 
     from balances.change import _hac_ols
 
@@ -239,7 +239,7 @@ def changes_on_changes(y: pd.Series, x: pd.DataFrame, lag: int = 1) -> pd.DataFr
         return pd.DataFrame(
             {"lens": cols, "n": n, "verdict": [f"{c}: not estimable ({n} years)" for c in cols]}
         )
-    res, _ = _hac_ols(d["d_outcome"], sm.add_constant(d[cols]), None)
+    res, _ = _hac_ols(d["d_outcome"], add_constant(d[cols]), None)
     ci = res.conf_int(alpha=1 - LEVEL)
     return pd.DataFrame(
         {
@@ -264,7 +264,8 @@ def pooled_changes(data: pd.DataFrame, lag: int = 1, *, year_effects: bool = Tru
     pair in every year (a system-level series) is then not identified and is
     reported so instead of being estimated.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     parts = []
     for triad, d in data.groupby("triad", sort=False):
@@ -283,7 +284,7 @@ def pooled_changes(data: pd.DataFrame, lag: int = 1, *, year_effects: bool = Tru
             [x, pd.get_dummies(panel["year"], prefix="y", drop_first=True, dtype=float)], axis=1
         )
     groups = pd.factorize(panel["triad"])[0]
-    res = sm.OLS(panel["d_outcome"], sm.add_constant(x, has_constant="add")).fit(
+    res = OLS(panel["d_outcome"], add_constant(x, has_constant="add")).fit(
         cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
     )
     ci = res.conf_int(alpha=1 - LEVEL)

@@ -9,10 +9,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 from scipy import signal, stats
+from statsmodels.regression.linear_model import OLS
 from statsmodels.stats.diagnostic import breaks_cusumolsresid
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
+from statsmodels.tools.tools import add_constant
 from statsmodels.tsa.regime_switching.markov_regression import MarkovRegression
 
 from balances.change import (
@@ -74,7 +75,7 @@ def test_trend_recovers_known_slope_with_hac_errors():
         (row["slope"] - half, row["slope"] + half)
     )
     assert row["slope"] == pytest.approx(np.polyfit(YEARS, s.to_numpy(), 1)[0])
-    ref = sm.OLS(s.to_numpy(), sm.add_constant(YEARS.astype(float))).fit(
+    ref = OLS(s.to_numpy(), add_constant(YEARS.astype(float))).fit(
         cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True}, use_t=True
     )
     assert row["se"] == pytest.approx(ref.bse[1])
@@ -143,7 +144,7 @@ def test_chow_f_equals_statsmodels_f_test_on_interacted_model():
     t = s.index.to_numpy(float)
     d = (t >= b).astype(float)
     x = np.column_stack([np.ones_like(t), t, d, d * t])
-    ref = sm.OLS(s.to_numpy(), x).fit().f_test(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
+    ref = OLS(s.to_numpy(), x).fit().f_test(np.array([[0, 0, 1, 0], [0, 0, 0, 1]]))
     out = chow_tests(s, [b]).iloc[0]
     assert out["F"] == pytest.approx(float(np.squeeze(ref.fvalue)), rel=1e-9)
     assert out["p_value"] == pytest.approx(float(ref.pvalue), rel=1e-7)
@@ -182,7 +183,7 @@ def test_supf_trims_candidates_and_reports_cusum():
     years = out["supf"]["year"]
     assert years.min() == 1991 + 6 and years.max() == 2024 - 5  # ceil(0.15 * 34) = 6 each side
     assert out["p_value"] > 0.05
-    resid = sm.OLS(s.to_numpy(), sm.add_constant(YEARS.astype(float))).fit().resid
+    resid = OLS(s.to_numpy(), add_constant(YEARS.astype(float))).fit().resid
     stat, p, _ = breaks_cusumolsresid(resid, ddof=2)
     assert out["cusum_stat"] == pytest.approx(stat) and out["cusum_p"] == pytest.approx(p)
     assert "34 observations" in out["caution"]

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-import statsmodels.api as sm
 import yaml
+from statsmodels.regression.linear_model import OLS
+from statsmodels.tools.tools import add_constant
 
 from balances.alignment import against, dyad_scores
 from balances.cli import main
@@ -235,7 +236,7 @@ def test_neither_ally_nor_enemy_and_confronting_cannot_contradict_each_other() -
 def test_alignment_deepens_2003_07_not_significant_on_five_ladder_points() -> None:
     y = levels().loc[2003:2007].astype(float)
     assert y.tolist() == [2, 2, 3, 2, 3]
-    ols = sm.OLS(y.to_numpy(), sm.add_constant(np.arange(2003, 2008.0))).fit()
+    ols = OLS(y.to_numpy(), add_constant(np.arange(2003, 2008.0))).fit()
     assert ols.pvalues[1] == pytest.approx(0.31, abs=0.01)
     p = exact_permutation_p(y.to_numpy())
     assert p == pytest.approx(0.4)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from balances.errors import ParameterError
 
@@ -99,7 +99,7 @@ def _hac_ols(
     """OLS with Newey-West standard errors (small-sample corrected, t reference)."""
     lags = hac_maxlags(len(y)) if maxlags is None else maxlags
     return _captured(
-        lambda: sm.OLS(y, x).fit(
+        lambda: OLS(y, x).fit(
             cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
         )
     )

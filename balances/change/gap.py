@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.tools.tools import add_constant
 
 from balances.change._common import (
     SHORT_SERIES,
@@ -103,7 +103,7 @@ def residual_gap(
     if n < SMALL_N:
         notes.append(f"n < {SMALL_N}: HAC standard errors are unreliable in samples this small")
     est = data[sample]
-    design = sm.add_constant(est[names], has_constant="add")
+    design = add_constant(est[names], has_constant="add")
     res, msgs = _hac_ols(est["outcome"], design, maxlags)
     notes.extend(msgs)
     return {
@@ -167,7 +167,7 @@ def _fitted_gap(data: pd.DataFrame, names: list[str], sample: pd.Series, res: An
     """Outcome, fitted value and gap in every year whose lagged drivers all exist."""
     has_x = data[names].notna().all(axis=1)
     gap = data.loc[has_x, ["outcome"]].copy()
-    gap["fitted"] = sm.add_constant(data.loc[has_x, names], has_constant="add") @ res.params
+    gap["fitted"] = add_constant(data.loc[has_x, names], has_constant="add") @ res.params
     gap["gap"] = gap["outcome"] - gap["fitted"]
     gap["in_sample"] = sample[has_x].to_numpy()
     return gap.reset_index()

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tools.tools import add_constant
 
 from balances.change._common import (
     K_TREND,
@@ -211,7 +211,7 @@ def _period_trend(
     if n < K_TREND + 1:
         notes.append(f"n = {n} < {K_TREND + 1}: not estimated")
     else:
-        x = sm.add_constant(seg.index.to_numpy(float))
+        x = add_constant(seg.index.to_numpy(float))
         res, msgs = _hac_ols(seg.to_numpy(), x, maxlags)
         ci = res.conf_int(alpha=alpha)[1]
         row.update(

@@ -13,11 +13,9 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils import get_column_letter
 
 from balances.config import PANEL_END, PANEL_START
 from balances.countries import add_codes, name_to_iso3
@@ -25,6 +23,9 @@ from balances.errors import DataError
 from balances.schema import COUNT, Col
 from balances.sources import table
 from balances.sources.raw import RawFiles
+
+if TYPE_CHECKING:
+    import openpyxl
 
 SOURCE = "sipri_milex"
 WORKBOOK = "SIPRI-Milex-data-1949-2024_2.xlsx"
@@ -126,6 +127,8 @@ NO_MILITARY: dict[str, tuple[int, int]] = {
 
 
 def _open(path: Path) -> openpyxl.Workbook:
+    import openpyxl  # imported when a workbook is read, not with the table registry (0.3 s)
+
     try:
         return openpyxl.load_workbook(path, read_only=True)
     except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
@@ -153,6 +156,8 @@ def _rgb(cell: object) -> str | None:
 
 def _cell(sheet: str, col: int) -> str:
     """Column label for errors: sheet and Excel column letter, e.g. 'Current US$'!F."""
+    from openpyxl.utils import get_column_letter
+
     return f"{sheet}!{get_column_letter(col + 1)}"
 
 
