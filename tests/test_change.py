@@ -213,8 +213,14 @@ def two_levels(seed: int = 0) -> pd.Series:
     return yearly(np.where(YEARS < 2003, 3.0, 0.0) + rng.normal(0, 0.4, YEARS.size))
 
 
-def test_markov_recovers_levels_and_switch_year():
-    out = markov_regimes(two_levels())
+@pytest.fixture(scope="module")
+def two_level_fit() -> dict:
+    """The default two-regime fit of :func:`two_levels`, shared by the tests that read it."""
+    return markov_regimes(two_levels())
+
+
+def test_markov_recovers_levels_and_switch_year(two_level_fit):
+    out = two_level_fit
     spells = out["regimes"]
     assert spells[["regime", "start", "end"]].values.tolist() == [[1, 1991, 2002], [0, 2003, 2024]]
     means = out["params"].set_index("parameter")["estimate"]
@@ -233,7 +239,8 @@ def test_markov_recovers_levels_and_switch_year():
 
 def test_markov_deterministic_given_seed():
     s = two_levels(3) + no_break(3)
-    a, b = markov_regimes(s, seed=1), markov_regimes(s, seed=1)
+    # five seeded random starting points are enough to show the seed fixes the fit
+    a, b = markov_regimes(s, seed=1, search_reps=5), markov_regimes(s, seed=1, search_reps=5)
     pd.testing.assert_frame_equal(a["params"], b["params"])
     pd.testing.assert_frame_equal(a["probabilities"], b["probabilities"])
 
@@ -300,8 +307,8 @@ def test_compare_regimes_with_periods():
     assert out.loc["future", "n_years"] == 0 and pd.isna(out.loc["future", "dominant_regime"])
 
 
-def test_compare_uses_markov_output():
-    out = markov_regimes(two_levels())
+def test_compare_uses_markov_output(two_level_fit):
+    out = two_level_fit
     cmp = compare_regimes_with_periods(out["regimes"], {"Ko I": (1991, 1995), "late": (2014, 2024)})
     assert cmp["dominant_regime"].tolist() == [1, 0]
 
