@@ -18,7 +18,7 @@ from balances.alignment import (
 )
 from balances.alignment.model import Params, fit, make_panel, normal_scores, smooth
 from balances.alignment.prepare import double_centre
-from balances.alignment.validate import auc, stability, validate
+from balances.alignment.validate import _pair_year_key, auc, stability, validate
 from balances.errors import ParameterError
 from balances.sources import load_all_loaders
 
@@ -183,6 +183,16 @@ def test_validation_beats_the_floor_and_allies_outscore_rivals():
     m = v.peace_means
     assert m[0.0] < m[0.25] < m[0.5] < m[0.75] < m[1.0]
     assert m[0.0] < 45 and m[1.0] - m[0.0] > 50
+
+
+def test_validation_matches_pair_years_on_one_key():
+    """The labels are matched on one integer per pair-year; a code that would not fit is refused."""
+    keys = pd.DataFrame(
+        {"ccode1": [2, 365, 2], "ccode2": [200, 710, 20], "year": [2000, 2000, 2001]}
+    )
+    assert _pair_year_key(keys).tolist() == [22_002_000, 3_657_102_000, 20_202_001]
+    with pytest.raises(ParameterError, match=r"\(2, 1200\)"):
+        _pair_year_key(keys.assign(ccode2=[200, 710, 1200]))
 
 
 def test_russia_china_rises_across_the_post_cold_war_years():

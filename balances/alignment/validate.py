@@ -29,6 +29,7 @@ from scipy.stats import norm, rankdata, spearmanr
 from balances.alignment.hostility import combine
 from balances.alignment.model import smooth
 from balances.data import load_table
+from balances.errors import ParameterError
 
 if TYPE_CHECKING:
     from balances.alignment.outcome import Fitted
@@ -65,8 +66,10 @@ def auc(score: np.ndarray, label: np.ndarray) -> float:
 def _pair_year_key(df: pd.DataFrame) -> np.ndarray:
     """One integer per (ccode1, ccode2, year): COW codes stay below 1000, years below 10000."""
     c1, c2 = df["ccode1"].to_numpy(np.int64), df["ccode2"].to_numpy(np.int64)
-    if len(df) and (min(c1.min(), c2.min()) < 0 or max(c1.max(), c2.max()) > 999):
-        raise ValueError("COW state codes are expected between 0 and 999")
+    out_of_range = (np.minimum(c1, c2) < 0) | (np.maximum(c1, c2) > 999)
+    if out_of_range.any():
+        first = int(np.argmax(out_of_range))
+        raise ParameterError("ccode", (int(c1[first]), int(c2[first])), "COW state codes, 0-999")
     return (c1 * 1000 + c2) * 10_000 + df["year"].to_numpy(np.int64)
 
 
