@@ -73,28 +73,28 @@ def _pair_year_key(df: pd.DataFrame) -> np.ndarray:
     return (c1 * 1000 + c2) * 10_000 + df["year"].to_numpy(np.int64)
 
 
-def _labelled(outcome: pd.DataFrame, directory=None) -> pd.DataFrame:
+def _labelled(outcome: pd.DataFrame, key: np.ndarray, directory=None) -> pd.DataFrame:
     """Year and score of each outcome row, with 0/1 ``defense`` and ``rivalry`` labels.
 
     The validation tables list only the pair-years that hold, once each; rows are matched
-    on one packed key (a three-key merge of 900k rows took a second)."""
-    key = pd.Index(_pair_year_key(outcome))  # hashed look-ups, not np.isin's sort
+    on one packed key, ``key`` (a three-key merge of 900k rows took a second)."""
+    index = pd.Index(key)  # hashed look-ups, not np.isin's sort
     pacts = load_table("validation_defense_pacts", directory)
     rivals = load_table("validation_rivalries", directory)
     return pd.DataFrame(
         {
             "year": outcome["year"].to_numpy(np.int64),
             "score": outcome["score"].to_numpy(np.float64),
-            "defense": key.isin(_pair_year_key(pacts[pacts["defense"] == 1])).astype(float),
-            "rivalry": key.isin(_pair_year_key(rivals[rivals["rivalry"] == 1])).astype(float),
+            "defense": index.isin(_pair_year_key(pacts[pacts["defense"] == 1])).astype(float),
+            "rivalry": index.isin(_pair_year_key(rivals[rivals["rivalry"] == 1])).astype(float),
         }
     )
 
 
-def _with_peace(scores: pd.DataFrame, directory=None) -> pd.DataFrame:
+def _with_peace(scores: pd.DataFrame, key: np.ndarray, directory=None) -> pd.DataFrame:
     """``score`` and the Peace Scale's ``peace`` for the pair-years its authors coded."""
     peace = load_table("validation_peace_scale", directory)
-    at = pd.Index(_pair_year_key(peace)).get_indexer(_pair_year_key(scores))
+    at = pd.Index(_pair_year_key(peace)).get_indexer(key)
     hit = at >= 0
     return pd.DataFrame(
         {
@@ -147,7 +147,8 @@ def validate(scores: pd.DataFrame, directory=None) -> Validation:
     :func:`balances.alignment.dyad_scores` returns with no pairs).
     """
     y0, y1 = ALLY_YEARS
-    df = _labelled(scores, directory)
+    key = _pair_year_key(scores)  # packed once for both look-ups
+    df = _labelled(scores, key, directory)
     w = df[df["year"].between(y0, y1)]
     s, lab = w["score"].to_numpy(float), w["defense"].to_numpy()
     periods = {"1992-2004": (1992, 2004), "2005-2014": (2005, 2014), "2015-2018": (2015, 2018)}
@@ -161,7 +162,7 @@ def validate(scores: pd.DataFrame, directory=None) -> Validation:
     allies = w["defense"] == 1
     rivals = (w["rivalry"] == 1) & ~allies
     both = w[allies | rivals]
-    peace = _with_peace(scores, directory)
+    peace = _with_peace(scores, key, directory)
     level = (peace["peace"] * 4).round() / 4  # dyad-year means fall between the levels
     return Validation(
         peace_spearman=float(spearmanr(peace["score"], peace["peace"]).statistic),
